@@ -1,0 +1,190 @@
+/**
+ * Typed records that importers produce and the register writer consumes.
+ * Untrusted input (360Giving JSON/CSV, the project's own YAML/JSON/CSV) is parsed into these once.
+ * Money is integer pence; dates are ISO YYYY-MM-DD; financial years are their start year (2017 = 2017-18).
+ */
+
+export interface OrgInput {
+  /** org-id style identifier: GB-CHC-…, GB-LAE-…, GB-GOR-…, or a 360G-… local id. */
+  id: string;
+  name: string;
+  charityNumber?: string | null;
+  companyNumber?: string | null;
+  locality?: string | null;
+  postcode?: string | null;
+  /** For a group of bodies (e.g. Tri-borough): who is in it, in words. */
+  members?: string | null;
+}
+
+/** How a money line relates to the grant. */
+export type AllocationBasis =
+  | 'award' // the whole award (360Giving amountAwarded in its award-date year)
+  | 'budget' // a yearly budget of a multi-year grant
+  | 'original' // an original yearly budget that a later revision supersedes
+  | 'revised' // a revised yearly budget
+  | 'allocation' // one recipient's share of a split award or decision
+  | 'grant' // a funder's grant towards a co-funded programme
+  | 'match' // a match fund towards a co-funded programme
+  | 'maximum'; // an "up to" amount (a ceiling, not a payment)
+
+export const ALLOCATION_BASES: readonly AllocationBasis[] = [
+  'award', 'budget', 'original', 'revised', 'allocation', 'grant', 'match', 'maximum',
+];
+
+/** 0, unknown and "not held" are different answers: a NULL amount carries one of these. */
+export type AmountStatus = 'value' | 'unknown' | 'not_held';
+
+export interface AllocationInput {
+  financialYear: number | null;
+  /** Words for the period when no single financial year is stated ("2023 to 2025"). */
+  periodText?: string | null;
+  recipientOrgId: string | null;
+  funderOrgId: string | null;
+  /** Funding stream or label as the source words it ("Home Office Grant", "LBBD Match Fund", "Local IVS"). */
+  stream?: string | null;
+  basis: AllocationBasis;
+  amountPence: number | null;
+  amountStatus: AmountStatus;
+  /** seq (1-based, within the grant) of the allocation this one supersedes (a revised budget). */
+  supersedes?: number | null;
+  note?: string | null;
+  sourceRef?: string | null;
+}
+
+export interface LocationInput {
+  name: string;
+  countryCode?: string | null;
+  geoCode?: string | null;
+  geoCodeType?: string | null;
+}
+
+export interface ClassificationInput {
+  vocabulary?: string | null;
+  code?: string | null;
+  title?: string | null;
+}
+
+export type FlagValue = 'y' | 'n' | 'unknown';
+
+export interface FlagInput {
+  name: string;
+  value: FlagValue;
+  evidence?: string | null;
+  sourceRef?: string | null;
+}
+
+export interface ThemeInput {
+  theme: string;
+  /** The outcome for this theme, in the source's words. */
+  outcome?: string | null;
+  sourceRef?: string | null;
+}
+
+export type FigureStatus = 'value' | 'not_applicable' | 'not_held' | 'unknown';
+
+export interface FigureInput {
+  measure: string;
+  financialYear: number | null;
+  status: FigureStatus;
+  valueNumber?: number | null;
+  valueText?: string | null;
+  /** For not_applicable: the reason; for not_held: the body's words ("MOPAC does not hold this data"). */
+  wording?: string | null;
+  sourceRef?: string | null;
+}
+
+export interface VariationInput {
+  date?: string | null;
+  /** When only a year or period is stated ("2021"). */
+  whenText?: string | null;
+  description: string;
+  changePence?: number | null;
+  newTotalPence?: number | null;
+  sourceRef?: string | null;
+}
+
+export interface PartnerInput {
+  orgId: string;
+  role?: string | null;
+}
+
+export interface GrantInput {
+  id: string;
+  title: string;
+  description: string | null;
+  currency: string;
+  amountAwardedPence: number | null;
+  awardDate: string | null;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  plannedDurationMonths: number | null;
+  plannedPeriodText?: string | null;
+  programmeCode: string | null;
+  programmeTitle: string | null;
+  fundingOrg: OrgInput | null;
+  recipientOrg: OrgInput | null;
+  /** Further organisations referenced by allocations or partners (MOPAC records). */
+  otherOrgs?: OrgInput[];
+  beneficiaryLocations: LocationInput[];
+  classifications: ClassificationInput[];
+  fromOpenCall: 'y' | 'n' | null;
+  dateModified: string | null;
+  dataSource: string | null;
+  /** Decision or FOI reference the record comes from: `PCD 1653`, `CEOD 03-2019`, `FOI 556`. */
+  sourceRef: string | null;
+  sourceDocument: string | null;
+  /** Services provided, in the source's words (MOPAC records). */
+  services?: string | null;
+  /** Keys the 360Giving standard does not define, kept as they were. */
+  extra: Record<string, unknown>;
+  /** Money lines. When empty, the writer derives one `award` line from amountAwarded and awardDate. */
+  allocations: AllocationInput[];
+  themes: ThemeInput[];
+  flags: FlagInput[];
+  figures: FigureInput[];
+  variations: VariationInput[];
+  partners: PartnerInput[];
+}
+
+/** One finding about input data, precise enough for an officer to fix the file. */
+export interface Issue {
+  severity: 'error' | 'warning';
+  file: string;
+  /** `row 12` for CSV (1-based, header is row 1) or a JSON path `grants[3].awardDate`. */
+  location: string;
+  column?: string | null;
+  value?: string | null;
+  message: string;
+}
+
+/** Something the importer changed on the way in ("£1,234.50" -> 123450 pence). */
+export interface Normalisation {
+  file: string;
+  location: string;
+  column: string;
+  from: string;
+  to: string;
+}
+
+export function formatIssue(i: Issue): string {
+  const where = [i.file, i.location, i.column ? `column "${i.column}"` : null].filter(Boolean).join(', ');
+  const val = i.value != null && i.value !== '' ? ` (value: ${JSON.stringify(i.value)})` : '';
+  return `${where}: ${i.message}${val}`;
+}
+
+/** What a reader yields, in file order. */
+export type ImportItem =
+  | { kind: 'grant'; grant: GrantInput; location: string }
+  | { kind: 'issue'; issue: Issue }
+  | { kind: 'normalised'; note: Normalisation };
+
+export function emptyGrant(id: string, title: string): GrantInput {
+  return {
+    id, title, description: null, currency: 'GBP', amountAwardedPence: null, awardDate: null,
+    plannedStart: null, plannedEnd: null, plannedDurationMonths: null, plannedPeriodText: null,
+    programmeCode: null, programmeTitle: null, fundingOrg: null, recipientOrg: null, otherOrgs: [],
+    beneficiaryLocations: [], classifications: [], fromOpenCall: null, dateModified: null,
+    dataSource: null, sourceRef: null, sourceDocument: null, services: null, extra: {},
+    allocations: [], themes: [], flags: [], figures: [], variations: [], partners: [],
+  };
+}
