@@ -1,0 +1,60 @@
+/**
+ * What every command gets: global options, output streams and the register.
+ * Commands stay thin: parse options, call a domain function, print.
+ */
+import type { Db } from './db/open.js';
+import { UsageError } from './core/errors.js';
+import { parseFormat, type Format } from './output/listing.js';
+
+export interface GlobalOptions {
+  db?: string;
+  debug?: boolean;
+  format?: string;
+}
+
+export interface Ctx {
+  readonly globals: GlobalOptions;
+  out(text: string): void;
+  err(text: string): void;
+  readonly stderrIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  format(): Format;
+  /** The register path from --db or FOI_DB, or null for the embedded MOPAC register. */
+  registerPath(): string | null;
+  /** Open the register. Reads without --db/FOI_DB use the embedded MOPAC register (in memory). */
+  openRegister(mode: 'read' | 'write'): Promise<Db>;
+}
+
+export function makeContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Ctx {
+  const opened: Db[] = [];
+  const ctx: Ctx = {
+    globals,
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    stderrIsTTY: !!process.stderr.isTTY,
+    stdinIsTTY: !!process.stdin.isTTY,
+    format: () => parseFormat(globals.format),
+    registerPath: () => globals.db ?? (env.FOI_DB ? env.FOI_DB : null),
+    async openRegister(mode) {
+      const { openDatabase } = await import('./db/open.js');
+      const path = ctx.registerPath();
+      if (path === null) {
+        if (mode === 'write') {
+          throw new UsageError('the embedded MOPAC register is read-only; give a register file with --db PATH or FOI_DB (create one with "foi init --db PATH --sample")');
+        }
+        const db = openDatabase(':memory:', { create: true });
+        const { loadDefaultRegister } = await import('./register/default-register.js');
+        await loadDefaultRegister(db);
+        opened.push(db);
+        return db;
+      }
+      const db = openDatabase(path, { create: mode === 'write' });
+      opened.push(db);
+      return db;
+    },
+  };
+  process.once('exit', () => {
+    for (const db of opened) if (db.open) db.close();
+  });
+  return ctx;
+}

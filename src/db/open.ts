@@ -1,0 +1,57 @@
+/**
+ * Opening the register: WAL, foreign keys, migrations. The default (no --db, no FOI_DB) is an
+ * in-memory register loaded from the embedded MOPAC data in data/.
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { MIGRATIONS } from './migrations.js';
+import { DataError, UsageError } from '../core/errors.js';
+
+export type Db = Database.Database;
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new DataError(
+      `the register was written by a newer foi (schema ${current}; this foi knows up to ${MIGRATIONS.length}); upgrade foi`,
+    );
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export interface OpenOptions {
+  /** Create the file if it does not exist (init, import). Read commands refuse a missing file. */
+  create?: boolean;
+  readonly?: boolean;
+}
+
+export function openDatabase(path: string, opts: OpenOptions = {}): Db {
+  if (path !== ':memory:' && !existsSync(path) && !opts.create) {
+    throw new UsageError(`no register at ${path}; create one with "foi init --db ${path}" or import into it`);
+  }
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !opts.create });
+  } catch (e) {
+    throw new DataError(`cannot open register ${path}: ${(e as Error).message}`);
+  }
+  try {
+    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    if (!opts.readonly) migrate(db);
+    else if ((db.pragma('user_version', { simple: true }) as number) !== MIGRATIONS.length) {
+      throw new DataError(`register ${path} needs migrating; run any write command (e.g. foi init --db ${path})`);
+    }
+  } catch (e) {
+    db.close();
+    if (e instanceof DataError) throw e;
+    throw new DataError(`${path} is not a foi register: ${(e as Error).message}`);
+  }
+  return db;
+}

@@ -1,0 +1,83 @@
+/**
+ * Every listing command prints through here: --format table|csv|json|md.
+ */
+import { UsageError } from '../core/errors.js';
+
+export type Format = 'table' | 'csv' | 'json' | 'md';
+export const FORMATS: readonly Format[] = ['table', 'csv', 'json', 'md'];
+
+export function parseFormat(value: string | undefined): Format {
+  const f = (value ?? 'table').toLowerCase();
+  if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format "${value}": expected one of ${FORMATS.join(', ')}`);
+  return f as Format;
+}
+
+export interface Column<R> {
+  header: string;
+  align?: 'left' | 'right';
+  value: (row: R) => string;
+}
+
+export interface Listing<R> {
+  columns: Column<R>[];
+  rows: R[];
+  /** A totals row (one cell per column) for table and md output. */
+  footer?: string[] | null;
+  /** Lines printed under a table (not in csv/json). */
+  notes?: string[];
+  /** What --format json prints. */
+  json: unknown;
+}
+
+export function renderListing<R>(l: Listing<R>, format: Format): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(l.json, null, 2) + '\n';
+    case 'csv':
+      return [l.columns.map((c) => csvCell(c.header)), ...l.rows.map((r) => l.columns.map((c) => csvCell(c.value(r))))]
+        .map((cells) => cells.join(','))
+        .join('\r\n') + '\r\n';
+    case 'md':
+      return markdownTable(l) + (l.notes?.length ? '\n' + l.notes.join('\n') + '\n' : '');
+    case 'table':
+      return textTable(l) + (l.notes?.length ? l.notes.join('\n') + '\n' : '');
+  }
+}
+
+export function csvCell(v: string): string {
+  // Spreadsheet formula injection: a cell starting with = + - @ is shown as text.
+  const safe = /^[=+\-@\t\r]/.test(v) && !/^-?\d/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Escape text for a GFM table cell or paragraph: the text shows literally once rendered. */
+export function escapeMarkdownInline(v: string): string {
+  return v.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+function markdownTable<R>(l: Listing<R>): string {
+  const head = `| ${l.columns.map((c) => escapeMarkdownInline(c.header)).join(' | ')} |`;
+  const rule = `| ${l.columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`;
+  const body = l.rows.map((r) => `| ${l.columns.map((c) => escapeMarkdownInline(c.value(r))).join(' | ')} |`);
+  const foot = l.footer ? [`| ${l.footer.map((c) => (c ? `**${escapeMarkdownInline(c)}**` : '')).join(' | ')} |`] : [];
+  return [head, rule, ...body, ...foot].join('\n') + '\n';
+}
+
+function textTable<R>(l: Listing<R>): string {
+  const cells = l.rows.map((r) => l.columns.map((c) => oneLine(c.value(r))));
+  const all = [l.columns.map((c) => c.header), ...cells, ...(l.footer ? [l.footer] : [])];
+  const widths = l.columns.map((_, i) => Math.min(60, Math.max(...all.map((row) => (row[i] ?? '').length))));
+  const fmt = (row: string[]) =>
+    row.map((v, i) => {
+      const cell = v.length > widths[i] ? v.slice(0, widths[i] - 1) + '…' : v;
+      return l.columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i]);
+    }).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  const lines = [fmt(l.columns.map((c) => c.header)), rule, ...cells.map(fmt)];
+  if (l.footer) lines.push(rule, fmt(l.footer));
+  return lines.join('\n') + '\n';
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\r?\n\s*/g, ' ');
+}
