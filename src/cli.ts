@@ -72,6 +72,13 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/grants.js')));
 
   program
+    .command('show')
+    .description('everything the register holds about one grant: money lines, variations, figures, flags, sources')
+    .argument('<grant-id>', 'grant identifier, e.g. 360G-MOPAC-MASIP')
+    .addOption(formatOption())
+    .action(lazy(() => import('./commands/show.js')));
+
+  program
     .command('check')
     .description('reconcile stated totals against their rows and report data-quality warnings')
     .addOption(formatOption())
@@ -83,12 +90,61 @@ export function buildProgram(): Command {
     .addOption(formatOption())
     .action(lazy(() => import('./commands/themes.js')));
 
+  program
+    .command('deadline')
+    .description('the FOIA s.10 due date: 20 working days, UK-wide bank holidays')
+    .argument('<date>', 'date the request was received, e.g. 2025-12-15 or 15/12/2025')
+    .option('--explain', 'list every counted and skipped day and why')
+    .option('--days <n>', 'working days allowed', '20')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(lazy(() => import('./commands/deadline.js')));
+
+  program
+    .command('answer')
+    .description('write the response letter (Markdown and DOCX) and its answer record')
+    .argument('[request]', 'request file (YAML); or give the request with the flags below')
+    .option('--out <dir>', 'folder to write into', '.')
+    .option('--ref <reference>', 'our reference, e.g. "FOI 556"')
+    .option('--received <date>', 'date the request was received')
+    .option('--response-date <date>', 'date of the response (default: today)')
+    .option('--requester <name>', "requester's name")
+    .option('--fy <year>', 'financial year or range (repeatable)', collect, [])
+    .option('--theme <theme>', 'theme (repeatable)', collect, [])
+    .option('--text <words>', 'full-text criteria')
+    .option('--recipient <name>', 'recipient criteria')
+    .option('--funder <name>', 'funder criteria')
+    .option('--programme <name>', 'programme criteria')
+    .option('--flag <name=y|n>', 'flag criteria (repeatable)', collect, [])
+    .option('--columns <list>', 'columns, e.g. grant,amount,provider,services,outcome,flag:non-ex-intimate')
+    .option('--wording <text>', "the requester's words, quoted in the letter")
+    .option('--outcome <outcome>', 'held, partly held or not held', undefined)
+    .option('--template <name>', 'template to use (default: chosen by outcome)')
+    .option('--templates <dir>', 'folder of templates and partials that add to or override the shipped ones')
+    .option('--body <file>', "the body's details (YAML); default: MOPAC")
+    .option('--reference-docx <file>', 'a .docx whose styles the letter uses')
+    .option('--md-only', 'write Markdown only (no DOCX)')
+    .option('--no-input', 'never prompt; fail if facts are missing')
+    .action(lazy(() => import('./commands/answer.js')));
+
+  program
+    .command('verify')
+    .description('re-run an answer on the current register and report which figures changed (exit 1 if any)')
+    .argument('<answer-json>', 'a <ref>.answer.json written by foi answer')
+    .option('--body <file>', "the body's details (YAML); default: MOPAC")
+    .addOption(formatOption())
+    .action(lazy(() => import('./commands/verify.js')));
+
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   const debug = argv.includes('--debug');
+  // `foi grants | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -66,10 +66,16 @@ function markdownTable<R>(l: Listing<R>): string {
 function textTable<R>(l: Listing<R>): string {
   const cells = l.rows.map((r) => l.columns.map((c) => oneLine(c.value(r))));
   const all = [l.columns.map((c) => c.header), ...cells, ...(l.footer ? [l.footer] : [])];
-  const widths = l.columns.map((_, i) => Math.min(60, Math.max(...all.map((row) => (row[i] ?? '').length))));
+  // Long text is cut at 60 characters except in the last column, which may run on.
+  const last = l.columns.length - 1;
+  const widths = l.columns.map((_, i) => {
+    const w = Math.max(...all.map((row) => (row[i] ?? '').length));
+    return i === last && l.columns[i].align !== 'right' ? w : Math.min(60, w);
+  });
   const fmt = (row: string[]) =>
     row.map((v, i) => {
       const cell = v.length > widths[i] ? v.slice(0, widths[i] - 1) + '…' : v;
+      if (i === last && l.columns[i].align !== 'right') return cell;
       return l.columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i]);
     }).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');

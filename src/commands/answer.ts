@@ -1,0 +1,105 @@
+import { join, resolve } from 'node:path';
+import type { Ctx } from '../context.js';
+import { UsageError } from '../core/errors.js';
+import { todayInLondon } from '../core/dates.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { parseRequestFile, parseRequestText, type RequestSpec } from '../letters/request.js';
+
+export interface AnswerFlags {
+  out?: string;
+  ref?: string;
+  received?: string;
+  responseDate?: string;
+  requester?: string;
+  fy: string[];
+  theme: string[];
+  text?: string;
+  recipient?: string;
+  funder?: string;
+  programme?: string;
+  flag: string[];
+  columns?: string;
+  wording?: string;
+  outcome?: string;
+  template?: string;
+  templates?: string;
+  body?: string;
+  referenceDocx?: string;
+  input?: boolean; // --no-input sets this false
+  mdOnly?: boolean;
+}
+
+/** Build a request from command-line flags; returns the missing facts when there are any. */
+export function requestFromFlags(f: AnswerFlags): { request: RequestSpec | null; missing: string[] } {
+  const missing: string[] = [];
+  if (!f.ref) missing.push('--ref');
+  if (!f.received) missing.push('--received');
+  const hasCriteria = f.fy.length || f.theme.length || f.text || f.recipient || f.funder || f.programme || f.flag.length;
+  if (!hasCriteria) missing.push('criteria (--fy, --theme, --text, …)');
+  if (missing.length) return { request: null, missing };
+  const flags: Record<string, string> = {};
+  for (const spec of f.flag) {
+    const m = /^([^=]+)=(.*)$/.exec(spec);
+    if (!m) throw new UsageError(`--flag "${spec}": write it as NAME=y or NAME=n`);
+    flags[m[1].trim()] = m[2].trim();
+  }
+  const obj = {
+    reference: f.ref,
+    requester: f.requester ?? null,
+    received: f.received,
+    responseDate: f.responseDate ?? null,
+    template: f.template ?? null,
+    questions: [{
+      wording: f.wording ?? `Details of grants${f.theme.length ? ` (${f.theme.join(', ')})` : ''}${f.fy.length ? ` in ${f.fy.join(', ')}` : ''}.`,
+      outcome: f.outcome ?? 'held',
+      criteria: {
+        fy: f.fy, theme: f.theme, text: f.text ?? null, recipient: f.recipient ?? null, funder: f.funder ?? null,
+        programme: f.programme ?? null, flags: Object.keys(flags).length ? flags : null,
+      },
+      columns: f.columns ? f.columns.split(',').map((c) => c.trim()).filter(Boolean) : null,
+    }],
+  };
+  // One validation path: flags go through the same parser as request files.
+  return { request: parseRequestText(JSON.stringify(obj), 'command-line flags'), missing: [] };
+}
+
+export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<number> {
+  const file = args[0] as string | undefined;
+  let request: RequestSpec;
+  let interactive = false;
+  if (file) {
+    request = parseRequestFile(file);
+  } else {
+    const fromFlags = requestFromFlags(f);
+    if (fromFlags.request) request = fromFlags.request;
+    else if (f.input !== false && ctx.stdinIsTTY) {
+      const db = await ctx.openRegister('read');
+      const { promptForRequest } = await import('./answer-prompts.js');
+      request = await promptForRequest(db, f);
+      interactive = true;
+    } else {
+      throw new UsageError(`missing ${fromFlags.missing.join(', ')}: give a request file (foi answer REQUEST.yaml) or these flags${ctx.stdinIsTTY ? '' : ' (not prompting: stdin is not a terminal)'}`);
+    }
+  }
+  const db = await ctx.openRegister('read');
+  const { loadBodyConfig } = await import('../letters/body-config.js');
+  const { produceAnswer } = await import('../letters/answer.js');
+  const body = loadBodyConfig(f.body ?? null);
+  const outputs = await produceAnswer(db, request, {
+    body, today: todayInLondon(), templatesDir: f.templates ?? null, template: f.template ?? null,
+    referenceDocx: f.referenceDocx ?? null, markdownOnly: f.mdOnly,
+  });
+  if (interactive) {
+    const { confirmWrite } = await import('./answer-prompts.js');
+    if (!(await confirmWrite(outputs.markdown))) {
+      ctx.err('Nothing written.\n');
+      return 1;
+    }
+  }
+  const outDir = resolve(f.out ?? '.');
+  for (const o of outputs.files) writeFileAtomic(join(outDir, o.name), o.data);
+  const v = outputs.view;
+  ctx.out(`${v.ref}: ${v.outcome.replace('_', ' ')}; due ${v.due}${v.late ? ' (late: the letter apologises)' : ''}; fingerprint ${outputs.evidence.fingerprint.slice(0, 12)}\n`);
+  for (const o of outputs.files) ctx.out(`  wrote ${join(f.out ?? '.', o.name)}\n`);
+  return 0;
+}
