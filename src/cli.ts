@@ -134,6 +134,26 @@ export function buildProgram(): Command {
     .addOption(formatOption())
     .action(lazy(() => import('./commands/verify.js')));
 
+  program
+    .command('batch')
+    .description('answer every request file under a folder; write only outputs that changed')
+    .argument('<dir>', 'folder of request files (searched recursively)')
+    .option('--out <dir>', 'folder to write letters, tables and answer records into')
+    .option('--check', 'write nothing; exit 1 if any output would change')
+    .option('--templates <dir>', 'folder of templates and partials that add to or override the shipped ones')
+    .option('--body <file>', "the body's details (YAML); default: MOPAC")
+    .option('--reference-docx <file>', 'a .docx whose styles the letters use')
+    .addOption(formatOption())
+    .action(lazy(() => import('./commands/batch.js')));
+
+  program
+    .command('templates')
+    .description('list the letter templates, or check them: foi templates check')
+    .argument('[action]', '"check" to lint every template and partial', 'list')
+    .option('--templates <dir>', 'folder of templates and partials that add to or override the shipped ones')
+    .addOption(formatOption())
+    .action(lazy(() => import('./commands/templates.js')));
+
   return program;
 }
 

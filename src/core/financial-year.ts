@@ -23,7 +23,7 @@ export function tryParseFinancialYear(text: string): FinancialYear | null {
   const [, a, b] = m;
   let start: number;
   if (a.length === 4) start = Number(a);
-  else if (b.length === 2) start = 2000 + Number(a); // 17/18 -> 2017
+  else if (b.length === 2) start = Number(a) >= 90 ? 1900 + Number(a) : 2000 + Number(a); // 17/18 -> 2017, 99/00 -> 1999
   else return null; // 17/2018 is too odd to guess
   const endShort = (start + 1) % 100;
   const endOk = b.length === 4 ? Number(b) === start + 1 : Number(b) === endShort;

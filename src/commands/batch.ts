@@ -1,0 +1,44 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Ctx } from '../context.js';
+import { UsageError } from '../core/errors.js';
+import { todayInLondon } from '../core/dates.js';
+import { renderListing } from '../output/listing.js';
+
+export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check?: boolean; templates?: string; body?: string; referenceDocx?: string }): Promise<number> {
+  const inDir = resolve(String(args[0]));
+  if (!existsSync(inDir) || !statSync(inDir).isDirectory()) throw new UsageError(`${args[0]}: no such folder of request files`);
+  if (!opts.out) throw new UsageError('say where the letters go: foi batch DIR --out DIR');
+  const outDir = resolve(opts.out);
+  const db = await ctx.openRegister('read');
+  const { loadBodyConfig } = await import('../letters/body-config.js');
+  const { runBatch } = await import('../letters/batch.js');
+  const progress = ctx.stderrIsTTY
+    ? (done: number, total: number, file: string) => {
+        const width = 30;
+        const filled = Math.round((done / Math.max(total, 1)) * width);
+        ctx.err(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${file.slice(-40).padEnd(40)}`);
+      }
+    : undefined;
+  const result = await runBatch(db, inDir, outDir, {
+    body: loadBodyConfig(opts.body ?? null), today: todayInLondon(), templatesDir: opts.templates ?? null,
+    referenceDocx: opts.referenceDocx ?? null, check: !!opts.check, onProgress: progress,
+  });
+  if (progress) ctx.err('\r\x1b[K');
+  const c = result.counts;
+  const format = ctx.format();
+  const shown = format === 'table' ? result.items.filter((i) => i.status !== 'unchanged') : result.items;
+  ctx.out(renderListing({
+    columns: [
+      { header: 'Status', value: (i) => (opts.check && i.status !== 'unchanged' && i.status !== 'failed' ? `would be ${i.status}` : i.status) },
+      { header: 'Request', value: (i) => i.file },
+      { header: 'Detail', value: (i) => i.error ?? i.outputs.filter((o) => o.status !== 'unchanged').map((o) => `${o.path} (${o.status})`).join(', ') },
+    ],
+    rows: shown,
+    notes: [`${result.items.length} requests: ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.failed} failed${opts.check ? ' (check only: nothing written)' : ''}`],
+    json: result,
+  }, format));
+  if (c.failed) ctx.err(`foi: ${c.failed} request${c.failed === 1 ? '' : 's'} failed: ${result.items.filter((i) => i.status === 'failed').map((i) => i.file).join(', ')}\n`);
+  if (opts.check && (c.created || c.changed)) ctx.err(`foi: ${c.created + c.changed} request${c.created + c.changed === 1 ? '' : 's'} would change; run without --check to write them\n`);
+  return c.failed || (opts.check && (c.created || c.changed)) ? 1 : 0;
+}
