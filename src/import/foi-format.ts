@@ -157,7 +157,7 @@ function readGrant(g: Record<string, unknown>, p: Path, r: Reader, err: ErrFn, f
   grant.awardDate = r.date(g, p, 'awardDate');
   grant.plannedPeriodText = r.str(g, p, 'period');
   grant.sourceRef = r.str(g, p, 'source');
-  grant.sourceDocument = r.str(g, p, 'document') ?? file;
+  grant.sourceDocument = r.str(g, p, 'document');
   grant.dataSource = r.str(g, p, 'dataSource');
   const funder = r.str(g, p, 'funder');
   const recipient = r.str(g, p, 'recipient');

@@ -162,7 +162,8 @@ function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: n
     view.noMatch = true;
     return view;
   }
-  view.sources = [...new Set(result.rows.map((r) => r.sourceRef).filter((s): s is string => !!s))].sort();
+  // Cite the published decisions the figures come from (an FOI response is not cited back to itself).
+  view.sources = data.decisionRefs(result.rows.map((r) => r.sourceRef));
   const perYear = q.tablePer === 'year' || (q.tablePer === null && crit.query.years.length > 1);
   const themeName = q.outcomeTheme ?? crit.query.themes[0] ?? null;
   const groups: { fy: string | null; rows: GrantRow[] }[] = [];
@@ -238,7 +239,12 @@ class RegisterLookups {
       flagQuestion: db.prepare('SELECT question FROM flag_def WHERE name = ?').pluck(),
       measureLabel: db.prepare('SELECT label FROM measure WHERE name = ?').pluck(),
       themeLabel: db.prepare('SELECT label FROM theme WHERE name = ?').pluck(),
+      sourceKind: db.prepare('SELECT kind FROM source WHERE ref = ?').pluck(),
     };
+  }
+
+  decisionRefs(refs: (string | null)[]): string[] {
+    return [...new Set(refs.filter((r): r is string => !!r))].filter((r) => this.s.sourceKind.get(r) === 'decision').sort();
   }
 
   private detail(id: string): GrantDetail {
