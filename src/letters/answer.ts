@@ -93,6 +93,7 @@ export interface FigureChange {
   question: number;
   table: string | null;
   grantId: string;
+  recipientId: string | null;
   column: string;
   before: string | null;
   after: string | null;
@@ -100,17 +101,17 @@ export interface FigureChange {
 
 /** Compare the figures recorded in an answer with a fresh run: which changed, appeared or went. */
 export function diffEvidence(before: Evidence['cells'], after: Evidence['cells']): FigureChange[] {
-  const key = (c: Evidence['cells'][number]) => `${c.question}\u0000${c.table ?? ''}\u0000${c.grantId}\u0000${c.column}`;
+  const key = (c: Evidence['cells'][number]) => [c.question, c.table ?? '', c.grantId, c.recipientId ?? '', c.column].join('\u0000');
   const a = new Map(before.map((c) => [key(c), c]));
   const b = new Map(after.map((c) => [key(c), c]));
   const changes: FigureChange[] = [];
   for (const [k, c] of a) {
     const n = b.get(k);
-    if (!n) changes.push({ question: c.question, table: c.table, grantId: c.grantId, column: c.column, before: c.value, after: null });
-    else if (n.value !== c.value) changes.push({ question: c.question, table: c.table, grantId: c.grantId, column: c.column, before: c.value, after: n.value });
+    if (!n) changes.push({ question: c.question, table: c.table, grantId: c.grantId, recipientId: c.recipientId, column: c.column, before: c.value, after: null });
+    else if (n.value !== c.value) changes.push({ question: c.question, table: c.table, grantId: c.grantId, recipientId: c.recipientId, column: c.column, before: c.value, after: n.value });
   }
   for (const [k, n] of b) {
-    if (!a.has(k)) changes.push({ question: n.question, table: n.table, grantId: n.grantId, column: n.column, before: null, after: n.value });
+    if (!a.has(k)) changes.push({ question: n.question, table: n.table, grantId: n.grantId, recipientId: n.recipientId, column: n.column, before: null, after: n.value });
   }
   return changes;
 }

@@ -18,6 +18,8 @@ export interface EvidenceCell {
   question: number;
   table: string | null;
   grantId: string;
+  /** The row's recipient when a grant has a row per recipient, else null. */
+  recipientId: string | null;
   column: string;
   value: string;
 }
@@ -178,8 +180,8 @@ function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: n
       view.notes.push(`No grants matched in ${g.fy}.`);
       continue;
     }
-    view.tables.push(buildTable(data, q.columns, g.fy, g.rows, themeName, body, (grantId, column, value) =>
-      evidence.cells.push({ question: number, table: g.fy, grantId, column, value })));
+    view.tables.push(buildTable(data, q.columns, g.fy, g.rows, themeName, body, (grantId, recipientId, column, value) =>
+      evidence.cells.push({ question: number, table: g.fy, grantId, recipientId, column, value })));
   }
   const footnotes = new Set<string>();
   if (q.columns.some((c) => c.column === 'amount')) for (const r of result.rows) if (r.note && r.basis !== 'revised') footnotes.add(`${r.title}, ${r.financialYear ?? r.period ?? ''}: ${r.note}.`);
@@ -189,12 +191,14 @@ function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: n
 
 function buildTable(
   data: RegisterLookups, specs: ColumnSpec[], fy: string | null, rows: GrantRow[], themeName: string | null, body: BodyView,
-  record: (grantId: string, column: string, value: string) => void,
+  record: (grantId: string, recipientId: string | null, column: string, value: string) => void,
 ): TableView {
-  // One table row per grant (in the order the query returns), holding all its money lines.
+  // One table row per grant and recipient (in the order the query returns): co-funding lines of
+  // one grant share a row; an award split between recipients, or a decision's allocations to many
+  // boroughs, gives a row per recipient.
   const byGrant = new Map<string, GrantRow[]>();
   for (const r of rows) {
-    const key = fy === null && r.financialYear ? `${r.id}\u0000${r.financialYear}` : r.id;
+    const key = [r.id, r.recipientId ?? '', fy === null ? r.financialYear ?? '' : ''].join('\u0000');
     const list = byGrant.get(key);
     if (list) list.push(r);
     else byGrant.set(key, [r]);
@@ -205,7 +209,7 @@ function buildTable(
     const grantId = lines[0].id;
     tableRows.push(specs.map((s) => {
       const value = data.cell(s.column, grantId, lines, themeName, body);
-      record(grantId, s.column, value);
+      record(grantId, lines[0].recipientId, s.column, value);
       return value;
     }));
   }
@@ -308,7 +312,6 @@ class RegisterLookups {
       case 'amount': return amountCell(lines);
       case 'provider': {
         const recipients = distinct(lines.map((l) => l.recipient));
-        if (recipients.length > 1) return lines.map((l) => `${l.recipient ?? notStated} (${lineAmount(l)})`).join('; ');
         const partners = this.s.partners.all(grantId) as { name: string; role: string | null }[];
         if (partners.length) return partners.map((p) => (p.role ? `${p.name} (${p.role})` : p.name)).join('; ');
         return recipients[0] ?? d.recipient ?? notStated;

@@ -180,7 +180,7 @@ describe('answer records and foi verify', () => {
     expect(changed.code).toBe(1);
     const report = JSON.parse(changed.stdout);
     expect(report.changes).toEqual([
-      { question: 3, table: null, grantId: '360G-MOPAC-FOI556-GREENWICH', column: 'figure:referrals', before: '69', after: '70' },
+      { question: 3, table: null, grantId: '360G-MOPAC-FOI556-GREENWICH', recipientId: null, column: 'figure:referrals', before: '69', after: '70' },
     ]);
   });
 });
