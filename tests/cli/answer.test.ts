@@ -254,3 +254,42 @@ describe('foi deadline', () => {
     expect(r.stderr).toBe('foi: date received: "31/02/2025" is not a real date (read as day/month/year)\n');
   });
 });
+
+describe('refusals, exemptions and templates', () => {
+  it('a cost-limit refusal cites s.12 at £450 / 18 hours, gives s.16 advice and the review route', () => {
+    const r = answer(join(ROOT, 'examples', 'refusal-s12.yaml'), ['--md-only']);
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(r.out, 'FOI-700.md'), 'utf8');
+    expect(md).toContain('For MOPAC the appropriate limit is £450');
+    expect(md).toContain('18 hours');
+    expect(md).toContain('refusal notice under section 17(5)');
+    expect(md).toContain('You may wish to narrow your request to one financial year and one programme.');
+    expect(md).toContain('section 50 of the Freedom of Information Act 2000');
+    expect(md).toContain('I apologise for the delay'); // received 15 Dec 2025, due 16 Jan 2026, answered 20 Jan
+  });
+
+  it('a partly held answer shows the table and the s.43(2) public interest test', () => {
+    const r = answer(join(ROOT, 'examples', 'exemption-s43.yaml'), ['--md-only']);
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(r.out, 'FOI-701.md'), 'utf8');
+    expect(md).toContain('| Royal Borough of Greenwich | £29,592 |');
+    expect(md).toContain('| **Total** | **£250,000** |');
+    expect(md).toContain('section 43(2) of the Freedom of Information Act 2000');
+    expect(md).toContain('- Transparency in the use of public money');
+    expect(md).not.toContain('apologise');
+  });
+
+  it('foi templates check passes on the shipped set and fails a broken override with file, line and name', () => {
+    expect(foi(['templates', 'check']).code).toBe(0);
+    const dir = tempDir('foi-tpl-');
+    writeFileSync(join(dir, 'full-response.hbs'), 'Dear {{requester.name}},\n\n{{requestor}}\n\n{{> review-and-ico}}\n');
+    const r = foi(['templates', 'check', '--templates', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/full-response\.hbs line 3: "requestor" is not defined/);
+    // Seed 000 is fully held, so it uses the broken full-response override: nothing is written.
+    const a = foi(['answer', EX000, '--templates', dir, '--out', dir, '--no-input']);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/full-response\.hbs line 3: "requestor" is not defined/);
+    expect(readdirSync(dir)).toEqual(['full-response.hbs']);
+  });
+});
