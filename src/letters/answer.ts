@@ -70,7 +70,8 @@ export async function produceAnswer(db: Db, req: RequestSpec, opts: AnswerOption
     const docx = await markdownToDocx(markdown, {
       referenceDocx: opts.referenceDocx ?? null,
       footerText: `${opts.body.shortName} ${fixed.reference}`,
-      letterhead: opts.body.letterhead,
+      // The letterhead partial already heads the Markdown; a page header would repeat it.
+      letterhead: null,
       title: `Freedom of Information request ${fixed.reference}`,
       creator: opts.body.name,
       documentDate: fixed.responseDate,
