@@ -46,6 +46,8 @@ export function parseDate(input: unknown): DateParse {
     const check = ymd(+m[1], +m[2], +m[3], true, s);
     if (!check.ok) return check;
     if (!m[7]) return { ok: true, date: check.date, normalised: true }; // local time: the date as written
+    // UTC before 23:00 is the same calendar day in London (GMT or BST): no time-zone maths needed.
+    if ((m[7] === 'Z' || /^\+00:?00$/.test(m[7])) && +m[4] < 23) return { ok: true, date: check.date, normalised: true };
     const t = Date.parse(s.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
     if (Number.isNaN(t)) return { ok: false, reason: `"${s}" is not a valid date-time` };
     const parts = Object.fromEntries(londonParts.formatToParts(new Date(t)).map((p) => [p.type, p.value]));

@@ -5,6 +5,8 @@
 
 export type Pence = number;
 
+const PLAIN = /^\d{1,15}(?:\.\d{1,2})?$/;
+
 export type MoneyParse = { ok: true; pence: Pence; normalised: boolean } | { ok: false; reason: string };
 
 /**
@@ -20,6 +22,8 @@ export function parseMoney(input: unknown, opts: { allowNegative?: boolean } = {
     return parseDecimalString(String(input), false, opts);
   }
   if (typeof input !== 'string') return { ok: false, reason: `expected an amount, got ${describe(input)}` };
+  // Fast path for the common case in bulk imports: plain digits with up to two decimals.
+  if (PLAIN.test(input)) return parseDecimalString(input, false, opts);
   let s = input.trim();
   if (s === '') return { ok: false, reason: 'empty amount' };
   let normalised = false;

@@ -44,6 +44,8 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     if (!opts.readonly) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -131072'); // 128 MiB: big imports stay in memory until commit
+    db.pragma('temp_store = MEMORY');
     if (!opts.readonly) migrate(db);
     else if ((db.pragma('user_version', { simple: true }) as number) !== MIGRATIONS.length) {
       throw new DataError(`register ${path} needs migrating; run any write command (e.g. foi init --db ${path})`);

@@ -110,20 +110,23 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         data.grants.forEach((g) => writeOne(g, `grant ${g.id}`));
       } else {
         let n = 0;
-        const { read360File } = await import('./giving360.js');
-        for await (const item of read360File(path)) {
-          if (item.kind === 'grant') {
-            writeOne(item.grant, item.location);
-            if (opts.onProgress && ++n % 5000 === 0) opts.onProgress(n, file);
-          } else if (item.kind === 'issue') {
-            if (item.issue.severity === 'error') addError(item.issue);
-            else result.warnings.push(item.issue);
-            if (capped) break;
-          } else {
-            const key = item.note.column;
-            const entry = norm.get(key);
-            if (entry) entry.count++;
-            else norm.set(key, { column: key, count: 1, example: item.note });
+        const { read360Batches } = await import('./giving360.js');
+        // Batches, not single items: one await per few hundred records.
+        outer: for await (const batch of read360Batches(path)) {
+          for (const item of batch) {
+            if (item.kind === 'grant') {
+              writeOne(item.grant, item.location);
+              if (opts.onProgress && ++n % 5000 === 0) opts.onProgress(n, file);
+            } else if (item.kind === 'issue') {
+              if (item.issue.severity === 'error') addError(item.issue);
+              else result.warnings.push(item.issue);
+              if (capped) break outer;
+            } else {
+              const key = item.note.column;
+              const entry = norm.get(key);
+              if (entry) entry.count++;
+              else norm.set(key, { column: key, count: 1, example: item.note });
+            }
           }
         }
       }

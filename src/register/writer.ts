@@ -95,7 +95,9 @@ export class RegisterWriter {
   }
 
   writeOrg(o: OrgInput): void {
-    const key = JSON.stringify([o.name, o.charityNumber ?? null, o.companyNumber ?? null, o.locality ?? null, o.postcode ?? null, o.members ?? null]);
+    // A plain join is enough to tell whether this organisation's details changed (and is cheap:
+    // a big import meets the same funder on every row).
+    const key = `${o.name}\u0001${o.charityNumber ?? ''}\u0001${o.companyNumber ?? ''}\u0001${o.locality ?? ''}\u0001${o.postcode ?? ''}\u0001${o.members ?? ''}`;
     if (this.orgsSeen.get(o.id) === key) return;
     this.s.upsertOrg.run(o.id, o.name, o.charityNumber ?? null, o.companyNumber ?? null, o.locality ?? null, o.postcode ?? null, o.members ?? null);
     this.orgsSeen.set(o.id, key);
@@ -192,7 +194,7 @@ function derivedAward(g: GrantInput) {
 
 /** Stable hash of everything a grant record says; key order is fixed by how records are built. */
 export function contentHash(g: GrantInput): string {
-  return createHash('sha1').update(JSON.stringify(g)).digest('base64url');
+  return createHash('md5').update(JSON.stringify(g)).digest('base64url');
 }
 
 export type { Issue };
