@@ -42,9 +42,8 @@ export function makeContext(globals: GlobalOptions, env: NodeJS.ProcessEnv = pro
         if (mode === 'write') {
           throw new UsageError('the embedded MOPAC register is read-only; give a register file with --db PATH or FOI_DB (create one with "foi init --db PATH --sample")');
         }
-        const db = openDatabase(':memory:', { create: true });
-        const { loadDefaultRegister } = await import('./register/default-register.js');
-        await loadDefaultRegister(db);
+        const { openDefaultRegister } = await import('./register/default-register.js');
+        const db = await openDefaultRegister();
         opened.push(db);
         return db;
       }

@@ -228,8 +228,13 @@ function issueFromError(e: unknown, file: string): Issue {
   return { file, line: null, message: String((e as Error)?.message ?? e) };
 }
 
-function prepare(set: TemplateSet): Prepared {
-  const key = cacheKey(set);
+/**
+ * `thorough` (for `foi templates check`) also precompiles every file up front. Rendering skips
+ * that: Handlebars compiles a template on its first render, and compile errors surface there,
+ * named by file, so a letter pays only for the templates it uses.
+ */
+function prepare(set: TemplateSet, thorough = false): Prepared {
+  const key = `${thorough ? 'thorough' : 'render'}:${cacheKey(set)}`;
   const hit = cache.get(key);
   if (hit) return hit;
 
@@ -243,7 +248,7 @@ function prepare(set: TemplateSet): Prepared {
   for (const f of [...set.templates.values(), ...set.partials.values()]) {
     try {
       asts.set(f, parseTemplate(f.source, f.file));
-      precompileCheck(f.source, f.file);
+      if (thorough) precompileCheck(f.source, f.file);
     } catch (e) {
       if (!asts.has(f)) asts.set(f, null);
       add(issueFromError(e, f.file));
@@ -393,7 +398,7 @@ export interface TemplateCheck {
  */
 export function checkTemplates(templatesDir?: string | null): TemplateCheck[] {
   const set = loadTemplateSet(templatesDir);
-  const p = prepare(set);
+  const p = prepare(set, true);
   const byFile = new Map<string, Issue[]>();
   const add = (i: Issue) => {
     const list = byFile.get(i.file) ?? [];

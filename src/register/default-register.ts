@@ -2,10 +2,14 @@
  * The embedded MOPAC register (data/mopac-register.yaml), loaded into memory when no --db or
  * FOI_DB is given, and by `foi init --sample`.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db } from '../db/open.js';
+import Database from 'better-sqlite3';
+import { openDatabase, type Db } from '../db/open.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { MIGRATIONS } from '../db/migrations.js';
 import { importFiles, type ImportResult } from '../import/run-import.js';
 
 /** The package root: the nearest ancestor of this module holding data/mopac-register.yaml. */
@@ -24,4 +28,32 @@ export function defaultRegisterPath(): string {
 
 export async function loadDefaultRegister(db: Db): Promise<ImportResult> {
   return importFiles(db, [defaultRegisterPath()]);
+}
+
+/**
+ * The embedded register, in memory, for read commands. Parsing the YAML costs a quarter of a
+ * second, so the built register is cached beside the compiled code, keyed by a hash of the YAML
+ * and the schema version: an edited data file or a new migration simply builds a new cache.
+ */
+export async function openDefaultRegister(): Promise<Db> {
+  const yamlPath = defaultRegisterPath();
+  const key = createHash('sha256').update(readFileSync(yamlPath)).update(`schema ${MIGRATIONS.length}`).digest('hex').slice(0, 16);
+  const cache = join(dirname(fileURLToPath(import.meta.url)), `.mopac-register-${key}.sqlite`);
+  if (existsSync(cache)) {
+    try {
+      const db = new Database(readFileSync(cache));
+      db.pragma('foreign_keys = ON');
+      return db;
+    } catch {
+      // A damaged cache is rebuilt below.
+    }
+  }
+  const db = openDatabase(':memory:', { create: true });
+  await loadDefaultRegister(db);
+  try {
+    writeFileAtomic(cache, db.serialize());
+  } catch {
+    // A read-only install still works: it just builds the register each time.
+  }
+  return db;
 }
