@@ -37,8 +37,14 @@ export async function loadDefaultRegister(db: Db): Promise<ImportResult> {
  */
 export async function openDefaultRegister(): Promise<Db> {
   const yamlPath = defaultRegisterPath();
-  const key = createHash('sha256').update(readFileSync(yamlPath)).update(`schema ${MIGRATIONS.length}`).digest('hex').slice(0, 16);
-  const cache = join(dirname(fileURLToPath(import.meta.url)), `.mopac-register-${key}.sqlite`);
+  const here = dirname(fileURLToPath(import.meta.url));
+  // The key covers the data, the schema and the code that turns one into the other.
+  const h = createHash('sha256').update(readFileSync(yamlPath)).update(`schema ${MIGRATIONS.length}`);
+  for (const code of [join(here, 'writer.js'), join(here, '..', 'import', 'foi-format.js')]) {
+    if (existsSync(code)) h.update(readFileSync(code));
+  }
+  const key = h.digest('hex').slice(0, 16);
+  const cache = join(here, `.mopac-register-${key}.sqlite`);
   if (existsSync(cache)) {
     try {
       const db = new Database(readFileSync(cache));
