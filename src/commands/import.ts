@@ -15,7 +15,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
   if (progress) ctx.err('\r\x1b[K');
   for (const f of result.files) {
     const what = f.inserted + f.updated === 0 && f.grants > 0 ? 'nothing changed' : `${f.inserted} added, ${f.updated} updated`;
-    ctx.out(`${f.file} (${f.format}): ${f.grants.toLocaleString('en-GB')} grants; ${what}, ${f.unchanged} unchanged\n`);
+    ctx.out(`${f.file} (${f.format}): ${f.grants.toLocaleString('en-GB')} grant${f.grants === 1 ? '' : 's'}; ${what}, ${f.unchanged} unchanged\n`);
   }
   for (const n of result.normalised) {
     ctx.out(`normalised ${n.count} value${n.count === 1 ? '' : 's'} in ${n.column}, e.g. ${n.example.location}: ${JSON.stringify(n.example.from)} -> ${JSON.stringify(n.example.to)}\n`);

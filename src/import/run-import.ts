@@ -10,8 +10,9 @@ import { DataError, UsageError } from '../core/errors.js';
 import { RegisterWriter, type WriteOutcome } from '../register/writer.js';
 import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
 import { isFoiRegisterText, parseFoiRegisterFile, type FoiRegisterFile } from './foi-format.js';
+import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
 
-export type FileFormat = 'foi-register' | '360giving-json' | '360giving-csv';
+export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv';
 
 export interface FileSummary {
   file: string;
@@ -43,11 +44,11 @@ export interface ImportOptions {
 export function detectFormat(path: string): FileFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') return 'foi-register';
-  if (ext === '.csv') return '360giving-csv';
   const head = readHead(path, 4096);
+  if (ext === '.csv') return isFoiLinesHeader(head.split(/\r?\n/, 1)[0]) ? 'foi-lines-csv' : '360giving-csv';
   if (ext === '.json' || head.trimStart().startsWith('{')) return isFoiRegisterText(head) ? 'foi-register' : '360giving-json';
   if (isFoiRegisterText(head)) return 'foi-register';
-  throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv (360Giving flat) or .yaml (foi-register)`);
+  throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
 }
 
 function readHead(path: string, n: number): string {
@@ -108,6 +109,10 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         for (const i of issues) (i.severity === 'error' ? addError(i) : result.warnings.push(i));
         if (!issues.some((i) => i.severity === 'error')) writeDefinitions(writer, data, file, addError);
         data.grants.forEach((g) => writeOne(g, `grant ${g.id}`));
+      } else if (format === 'foi-lines-csv') {
+        const { grants, issues } = await readFoiLinesCsv(path);
+        for (const i of issues) addError(i);
+        for (const { grant, location } of grants) writeOne(grant, location);
       } else {
         let n = 0;
         const { read360Batches } = await import('./giving360.js');

@@ -164,3 +164,49 @@ describe('idempotent re-import', () => {
     expect(r.stderr).toContain('bad.yaml, grants[0].colour (line 6), column "colour": unknown key "colour"');
   });
 });
+
+describe("the register's own CSV (foi-lines)", () => {
+  it('imports yearly money lines, flags and figures (number, not held, n/a, unknown) for a grant', () => {
+    const db = join(tempDir('foi-lines-'), 'r.sqlite');
+    expect(foi(['init', '--db', db, '--sample']).code).toBe(0);
+    const r = foi(['import', join(FIXTURES, 'foi-lines', 'stalking-advocacy.csv'), '--db', db]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('stalking-advocacy.csv (foi-lines-csv): 1 grant; 1 added, 0 updated, 0 unchanged');
+    const rows = json<{ rows: { financialYear: string; amountPence: number; recipient: string }[] }>(
+      foi(['grants', '--db', db, '--theme', 'stalking', '--flag', 'non-ex-intimate=y', '--fy', '2021-22..2022-23', '--format', 'json']));
+    expect(rows.rows.map((x) => [x.financialYear, x.amountPence, x.recipient])).toEqual([
+      ['2021-22', 10000050, 'Suzy Lamplugh Trust'],
+      ['2022-23', 12000000, 'Suzy Lamplugh Trust'],
+    ]);
+    const d = json<{ figures: { measure: string; financialYear: string; status: string; value: unknown; wording: string | null }[] }>(foi(['show', '360G-TEST-LINES-1', '--db', db, '--format', 'json']));
+    expect(d.figures.map((f) => [f.financialYear, f.measure, f.status, f.value, f.wording])).toEqual([
+      ['2021-22', 'referrals', 'value', 120, null],
+      ['2021-22', 'starts', 'not_held', null, 'MOPAC does not hold this data'],
+      ['2022-23', 'referrals', 'not_applicable', null, 'recorded for families'],
+      ['2022-23', 'starts', 'unknown', null, null],
+    ]);
+  });
+
+  it('reports every bad cell with row, column and value, and writes nothing', () => {
+    const db = join(tempDir('foi-lines-'), 'r.sqlite');
+    expect(foi(['init', '--db', db, '--sample']).code).toBe(0);
+    const before = sha(db);
+    const r = foi(['import', join(FIXTURES, 'foi-lines', 'bad.csv'), '--db', db]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('import failed: 5 errors');
+    expect(r.stderr).toContain('bad.csv, row 2, column "Financial Year": not a UK financial year; write it as 2017-18 (value: "2021-23")');
+    expect(r.stderr).toContain('bad.csv, row 2, column "Amount": a negative amount');
+    expect(r.stderr).toContain('bad.csv, row 2, column "Flag:non-ex-intimate": expected Y, N or unknown (value: "maybe")');
+    expect(r.stderr).toContain('bad.csv, row 2, column "Figure:referrals": expected a whole number');
+    expect(sha(db)).toBe(before);
+  });
+
+  it('a grant that names an organisation the register does not have is an error', () => {
+    const dir = tempDir('foi-lines-');
+    const file = join(dir, 'lines.csv');
+    writeFileSync(file, 'Grant ID,Title,Funder,Financial Year,Amount\nG-1,Test,360G-NOBODY,2021-22,100\n');
+    const r = foi(['import', file, '--db', join(dir, 'r.sqlite')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('lines.csv, row 2: grant G-1: funder: unknown organisation "360G-NOBODY"');
+  });
+});
