@@ -34,18 +34,8 @@ export interface EvidenceLine {
   basis: string;
 }
 
-export interface ResolvedCriteria {
-  years: string[];
-  themes: string[];
-  text: string | null;
-  recipient: string | null;
-  funder: string | null;
-  programme: string | null;
-  minPence: number | null;
-  maxPence: number | null;
-  flags: { name: string; value: string }[];
-  grants: string[];
-}
+/** The criteria as run, recorded in the answer record: a GrantQuery with years written out. */
+export type ResolvedCriteria = Omit<GrantQuery, 'years' | 'includeSuperseded' | 'grantIds'> & { years: string[]; grants: string[] };
 
 export interface Evidence {
   questions: { number: number; criteria: ResolvedCriteria | null; lines: EvidenceLine[] }[];
