@@ -72,6 +72,7 @@ export const MIGRATIONS: readonly string[] = [
     CHECK ((amount_status = 'value') = (amount_pence IS NOT NULL))
   ) WITHOUT ROWID;
   CREATE INDEX allocation_fy ON allocation(financial_year, amount_pence);
+  CREATE INDEX allocation_recipient ON allocation(recipient_org_id);
 
   CREATE TABLE variation (
     grant_id TEXT NOT NULL REFERENCES grants(id) ON DELETE CASCADE,

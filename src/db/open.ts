@@ -46,6 +46,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -131072'); // 128 MiB: big imports stay in memory until commit
     db.pragma('temp_store = MEMORY');
+    if (path !== ':memory:') db.pragma('mmap_size = 1073741824'); // reads of a large register go through the OS cache
     if (!opts.readonly) migrate(db);
     else if ((db.pragma('user_version', { simple: true }) as number) !== MIGRATIONS.length) {
       throw new DataError(`register ${path} needs migrating; run any write command (e.g. foi init --db ${path})`);
