@@ -113,7 +113,7 @@ export function parseFoiRegisterText(text: string, file: string): { data: FoiReg
   const seenGrant = new Map<string, number>();
   for (const [i, g] of r.list(root, ['grants'])) {
     const p: Path = ['grants', i];
-    const grant = readGrant(g, p, r, err, file);
+    const grant = readGrant(g, p, r, err);
     if (!grant) continue;
     const prev = seenGrant.get(grant.id);
     if (prev !== undefined) err([...p, 'id'], `duplicate grant id; first used at grants[${prev}]`, grant.id);
@@ -144,7 +144,7 @@ const GRANT_KEYS = [
   'figures', 'currency', 'fromOpenCall', 'dataSource',
 ];
 
-function readGrant(g: Record<string, unknown>, p: Path, r: Reader, err: ErrFn, file: string): GrantInput | null {
+function readGrant(g: Record<string, unknown>, p: Path, r: Reader, err: ErrFn): GrantInput | null {
   checkKeys(g, p, GRANT_KEYS, err);
   const id = r.str(g, p, 'id', true);
   const title = r.str(g, p, 'title', true);

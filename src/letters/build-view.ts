@@ -66,7 +66,7 @@ export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { vie
     throw new DataError(`${req.reference}: the response date ${formatLongDate(responseIso)} is before the request was received (${formatLongDate(req.received)})`);
   }
   const deadline = computeDeadline(req.received);
-  const data = new RegisterLookups(db, body);
+  const data = new RegisterLookups(db);
   const evidence: Evidence = { questions: [], cells: [], fingerprint: '' };
   const questions = req.questions.map((q, i) => buildQuestion(db, data, q, i + 1, req.reference, body, evidence));
   evidence.fingerprint = createHash('sha256').update(JSON.stringify([evidence.questions, evidence.cells])).digest('hex');
@@ -221,7 +221,7 @@ function buildTable(
 class RegisterLookups {
   private readonly s;
   private readonly details = new Map<string, GrantDetail>();
-  constructor(db: Db, private readonly body: BodyView) {
+  constructor(db: Db) {
     this.s = {
       grant: db.prepare(`SELECT g.title, g.services, g.description, g.programme_title AS programme, o.name AS recipient, g.source_ref AS sourceRef
         FROM grants g LEFT JOIN organisation o ON o.id = g.recipient_org_id WHERE g.id = ?`),

@@ -17,7 +17,7 @@ export class RegisterWriter {
   private readonly orgsSeen = new Map<string, string>();
   private readonly known = { themes: new Set<string>(), flags: new Set<string>(), measures: new Set<string>(), sources: new Set<string>() };
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.s = {
       hashOf: db.prepare('SELECT rowid AS rowid, content_hash AS hash FROM grants WHERE id = ?'),
       deleteGrant: db.prepare('DELETE FROM grants WHERE id = ?'),
