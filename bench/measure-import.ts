@@ -1,0 +1,152 @@
+/**
+ * In-process import probe: `node [--expose-gc] dist/bench/measure-import.js FILE.csv DB [--statements] [--retainers] [--what-if] [--cache-mib N]`.
+ * Calls importFiles exactly as `foi import` does (fresh register, one transaction) and prints one
+ * JSON line: wall time, rows/s over the run (every 25,000 rows), peak RSS, heap after a full GC
+ * when --expose-gc is on, and, with --statements, the time spent inside each SQLite statement
+ * (better-sqlite3's run/get/all/exec, timed around each call) so native SQLite time can be
+ * told apart from JavaScript. --retainers (needs --expose-gc) reports large strings still alive
+ * after the import and what holds them (bench/lib/heap.ts). --cache-mib sets PRAGMA cache_size before importing (an experiment:
+ * foi itself leaves SQLite's default 2 MiB).
+ *
+ * --what-if is a SQL-level experiment on the same code path, to size a bulk-load change before
+ * anyone writes it: foreign keys off during the load and checked once at the end
+ * (PRAGMA foreign_key_check); the four secondary indexes dropped before and built after; and
+ * grant_fts swapped for a plain staging table, with the FTS5 index filled from it in one
+ * INSERT … SELECT at the end. The reported time includes those end steps.
+ */
+import { performance } from 'node:perf_hooks';
+import { rmSync } from 'node:fs';
+import { openDatabase, type Db } from '../src/db/open.js';
+import { bigStringRetainers, type HeapReport } from './lib/heap.js';
+import { importFiles } from '../src/import/run-import.js';
+
+interface StmtStat { sql: string; calls: number; ms: number }
+
+export interface ImportProbe {
+  rows: number;
+  ms: number;
+  commitMs: number;
+  maxRssBytes: number;
+  heapAfterGcBytes: number | null;
+  progress: { rows: number; ms: number }[];
+  statements: StmtStat[] | null;
+  cacheMib: number | null;
+  /** With --retainers (and --expose-gc): large strings still alive after the import, and who holds them. */
+  heap: HeapReport | null;
+  /** With --what-if: time of the end steps (FK check, index builds, FTS fill), included in ms. */
+  whatIfEndMs: number | null;
+}
+
+const SECONDARY_INDEXES: Record<string, string> = {
+  grants_award_date: 'CREATE INDEX grants_award_date ON grants(award_date)',
+  grants_recipient: 'CREATE INDEX grants_recipient ON grants(recipient_org_id)',
+  grants_funder: 'CREATE INDEX grants_funder ON grants(funding_org_id)',
+  allocation_fy: 'CREATE INDEX allocation_fy ON allocation(financial_year, amount_pence)',
+};
+
+function whatIfBefore(db: Db): void {
+  db.pragma('foreign_keys = OFF');
+  for (const name of Object.keys(SECONDARY_INDEXES)) db.exec(`DROP INDEX ${name}`);
+  db.exec('DROP TABLE grant_fts');
+  db.exec('CREATE TABLE grant_fts (rowid INTEGER PRIMARY KEY, grant_id, title, description, outcomes)');
+}
+
+function whatIfAfter(db: Db): void {
+  db.transaction(() => {
+    const bad = db.pragma('foreign_key_check') as unknown[];
+    if (bad.length) throw new Error(`what-if: ${bad.length} foreign key violations`);
+    for (const sql of Object.values(SECONDARY_INDEXES)) db.exec(sql);
+    db.exec('ALTER TABLE grant_fts RENAME TO grant_fts_stage');
+    db.exec("CREATE VIRTUAL TABLE grant_fts USING fts5(grant_id UNINDEXED, title, description, outcomes, tokenize = 'porter unicode61')");
+    db.exec('INSERT INTO grant_fts (rowid, grant_id, title, description, outcomes) SELECT rowid, grant_id, title, description, outcomes FROM grant_fts_stage');
+    db.exec('DROP TABLE grant_fts_stage');
+  })();
+  db.pragma('foreign_keys = ON');
+}
+
+function instrument(db: Db, stats: Map<string, StmtStat>): void {
+  const stat = (sql: string): StmtStat => {
+    const key = sql.replace(/\s+/g, ' ').trim();
+    let s = stats.get(key);
+    if (!s) stats.set(key, (s = { sql: key, calls: 0, ms: 0 }));
+    return s;
+  };
+  const timed = <T extends (...a: never[]) => unknown>(s: StmtStat, fn: T): T =>
+    ((...a: never[]) => {
+      const t0 = performance.now();
+      try {
+        return fn(...a);
+      } finally {
+        s.ms += performance.now() - t0;
+        s.calls++;
+      }
+    }) as T;
+  const prepare = db.prepare.bind(db);
+  (db as { prepare: unknown }).prepare = (sql: string) => {
+    const st = prepare(sql);
+    const s = stat(sql);
+    const o = st as unknown as Record<string, unknown>;
+    for (const m of ['run', 'get', 'all'] as const) o[m] = timed(s, (st[m] as (...a: never[]) => unknown).bind(st));
+    return st;
+  };
+  const exec = db.exec.bind(db);
+  (db as { exec: unknown }).exec = (sql: string) => timed(stat(`exec: ${sql}`), exec as (...a: never[]) => unknown)(sql as never);
+}
+
+async function main(): Promise<void> {
+  const [file, dbPath, ...rest] = process.argv.slice(2);
+  if (!file || !dbPath) throw new Error('usage: measure-import FILE DB [--statements] [--cache-mib N]');
+  const withStatements = rest.includes('--statements');
+  const withRetainers = rest.includes('--retainers');
+  const whatIf = rest.includes('--what-if');
+  const ci = rest.indexOf('--cache-mib');
+  const cacheMib = ci >= 0 ? Number(rest[ci + 1]) : null;
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  const db = openDatabase(dbPath, { create: true });
+  if (cacheMib) db.pragma(`cache_size = -${cacheMib * 1024}`);
+  if (whatIf) whatIfBefore(db);
+  const stats = new Map<string, StmtStat>();
+  if (withStatements) instrument(db, stats);
+  const progress: { rows: number; ms: number }[] = [];
+  const t0 = performance.now();
+  const result = await importFiles(db, [file], {
+    onProgress: (n) => {
+      if (n % 25_000 === 0) progress.push({ rows: n, ms: performance.now() - t0 });
+    },
+  });
+  let whatIfEndMs: number | null = null;
+  if (whatIf) {
+    const t1 = performance.now();
+    whatIfAfter(db);
+    whatIfEndMs = performance.now() - t1;
+  }
+  const ms = performance.now() - t0;
+  db.close();
+  const g = (globalThis as { gc?: () => void }).gc;
+  let heapAfterGcBytes: number | null = null;
+  let heap: HeapReport | null = null;
+  if (g) {
+    g();
+    heapAfterGcBytes = process.memoryUsage().heapUsed;
+    if (withRetainers) heap = bigStringRetainers(`${dbPath}.heapsnapshot`);
+  }
+  const commit = stats.get('exec: COMMIT');
+  const probe: ImportProbe = {
+    rows: result.inserted + result.updated + result.unchanged,
+    ms,
+    commitMs: commit?.ms ?? NaN,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapAfterGcBytes,
+    progress,
+    statements: withStatements ? [...stats.values()].sort((a, b) => b.ms - a.ms) : null,
+    cacheMib,
+    heap,
+    whatIfEndMs,
+  };
+  process.stdout.write(JSON.stringify(probe) + '\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`measure-import: ${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});
