@@ -143,6 +143,7 @@ export function buildProgram(): Command {
     .option('--templates <dir>', 'folder of templates and partials that add to or override the shipped ones')
     .option('--body <file>', "the body's details (YAML); default: MOPAC")
     .option('--reference-docx <file>', 'a .docx whose styles the letters use')
+    .option('--jobs <n>', 'requests answered in parallel (default: one per core, at most 4, for 50 or more requests)')
     .addOption(formatOption())
     .action(lazy(() => import('./commands/batch.js')));
 

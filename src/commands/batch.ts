@@ -5,7 +5,9 @@ import { UsageError } from '../core/errors.js';
 import { todayInLondon } from '../core/dates.js';
 import { renderListing } from '../output/listing.js';
 
-export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check?: boolean; templates?: string; body?: string; referenceDocx?: string }): Promise<number> {
+export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check?: boolean; templates?: string; body?: string; referenceDocx?: string; jobs?: string }): Promise<number> {
+  const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new UsageError(`--jobs "${opts.jobs}": expected a whole number from 1 to 64`);
   const inDir = resolve(String(args[0]));
   if (!existsSync(inDir) || !statSync(inDir).isDirectory()) throw new UsageError(`${args[0]}: no such folder of request files`);
   if (!opts.out) throw new UsageError('say where the letters go: foi batch DIR --out DIR');
@@ -22,7 +24,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check
     : undefined;
   const result = await runBatch(db, inDir, outDir, {
     body: loadBodyConfig(opts.body ?? null), today: todayInLondon(), templatesDir: opts.templates ?? null,
-    referenceDocx: opts.referenceDocx ?? null, check: !!opts.check, onProgress: progress,
+    referenceDocx: opts.referenceDocx ?? null, check: !!opts.check, onProgress: progress, jobs, registerPath: ctx.registerPath(),
   });
   if (progress) ctx.err('\r\x1b[K');
   const c = result.counts;

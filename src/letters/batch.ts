@@ -4,11 +4,14 @@
  * no partial file; the others still complete.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join, relative, dirname } from 'node:path';
 import type { Db } from '../db/open.js';
 import { writeFileAtomic, writeStatus, type WriteStatus } from '../core/atomic-write.js';
 import { parseRequestFile } from './request.js';
 import { produceAnswer, type AnswerOptions } from './answer.js';
+import type { WorkerInit, WorkerReply } from './batch-worker.js';
 
 export type RequestStatus = 'created' | 'changed' | 'unchanged' | 'failed';
 
@@ -40,41 +43,134 @@ export function findRequestFiles(dir: string): string[] {
   return out;
 }
 
-export async function runBatch(
-  db: Db, inDir: string, outDir: string, opts: AnswerOptions & { check?: boolean; onProgress?: (done: number, total: number, file: string) => void },
-): Promise<BatchResult> {
+export interface BatchOptions extends AnswerOptions {
+  check?: boolean;
+  onProgress?: (done: number, total: number, file: string) => void;
+  /** Worker threads answering requests in parallel (default: one per core, at most 4, for 50 or more requests); 1 = in this thread. */
+  jobs?: number;
+  /** The register file the workers open (null: the embedded register). */
+  registerPath?: string | null;
+}
+
+type Produced = { ok: true; reference: string; files: { name: string; data: string | Uint8Array }[] } | { ok: false; reference: string | null; error: string };
+
+export async function runBatch(db: Db, inDir: string, outDir: string, opts: BatchOptions): Promise<BatchResult> {
   const files = findRequestFiles(inDir);
+  // Starting a worker costs about as much as twenty letters, so small batches stay in this thread.
+  const auto = files.length >= 50 ? Math.min(availableParallelism(), 4) : 1;
+  const jobs = Math.max(1, Math.min(opts.jobs ?? auto, files.length));
+  const answerOpts: AnswerOptions = {
+    body: opts.body, today: opts.today, templatesDir: opts.templatesDir ?? null, template: opts.template ?? null,
+    referenceDocx: opts.referenceDocx ?? null, markdownOnly: opts.markdownOnly,
+  };
+  const pool = jobs > 1 ? new WorkerPool(jobs, { registerPath: opts.registerPath ?? null, answer: answerOpts }) : null;
+  // Every request is started at once (the pool queues them); results are written in file order,
+  // so the outcome never depends on which worker finished first.
+  const pending = files.map((file): Promise<Produced> => (pool ? pool.run(file) : produceHere(db, file, answerOpts)));
   const items: BatchItem[] = [];
   const claimed = new Map<string, string>();
-  for (const [i, file] of files.entries()) {
-    const rel = relative(inDir, file);
-    const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [] };
-    items.push(item);
-    try {
-      const req = parseRequestFile(file);
-      item.reference = req.reference;
-      const answer = await produceAnswer(db, req, opts);
-      const target = join(outDir, dirname(rel));
-      const planned = answer.files.map((f) => ({ path: join(target, f.name), data: f.data }));
-      for (const p of planned) {
-        const other = claimed.get(p.path);
-        if (other) throw new Error(`writes ${relative(outDir, p.path)}, which ${other} also writes (two requests with reference "${req.reference}" in one folder)`);
+  try {
+    for (const [i, file] of files.entries()) {
+      const rel = relative(inDir, file);
+      const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [] };
+      items.push(item);
+      const produced = await pending[i];
+      item.reference = produced.reference;
+      try {
+        if (!produced.ok) throw new Error(produced.error);
+        const target = join(outDir, dirname(rel));
+        const planned = produced.files.map((f) => ({ path: join(target, f.name), data: f.data }));
+        for (const p of planned) {
+          const other = claimed.get(p.path);
+          if (other) throw new Error(`writes ${relative(outDir, p.path)}, which ${other} also writes (two requests with reference "${produced.reference}" in one folder)`);
+        }
+        for (const p of planned) claimed.set(p.path, rel);
+        item.outputs = planned.map((p) => ({ path: relative(outDir, p.path), status: writeStatus(p.path, p.data) }));
+        if (!opts.check) {
+          for (const [j, p] of planned.entries()) if (item.outputs[j].status !== 'unchanged') writeFileAtomic(p.path, p.data);
+        }
+        const statuses = item.outputs.map((o) => o.status);
+        item.status = statuses.every((s) => s === 'unchanged') ? 'unchanged' : statuses.every((s) => s === 'created') ? 'created' : 'changed';
+      } catch (e) {
+        item.status = 'failed';
+        item.error = (e as Error).message;
+        item.outputs = [];
       }
-      for (const p of planned) claimed.set(p.path, rel);
-      item.outputs = planned.map((p) => ({ path: relative(outDir, p.path), status: writeStatus(p.path, p.data) }));
-      if (!opts.check) {
-        for (const [j, p] of planned.entries()) if (item.outputs[j].status !== 'unchanged') writeFileAtomic(p.path, p.data);
-      }
-      const statuses = item.outputs.map((o) => o.status);
-      item.status = statuses.every((s) => s === 'unchanged') ? 'unchanged' : statuses.every((s) => s === 'created') ? 'created' : 'changed';
-    } catch (e) {
-      item.status = 'failed';
-      item.error = (e as Error).message;
-      item.outputs = [];
+      opts.onProgress?.(i + 1, files.length, rel);
     }
-    opts.onProgress?.(i + 1, files.length, rel);
+  } finally {
+    await pool?.close();
   }
   const counts: Record<RequestStatus, number> = { created: 0, changed: 0, unchanged: 0, failed: 0 };
   for (const it of items) counts[it.status]++;
   return { items, counts };
+}
+
+async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<Produced> {
+  let reference: string | null = null;
+  try {
+    const req = parseRequestFile(file);
+    reference = req.reference;
+    const answer = await produceAnswer(db, req, opts);
+    return { ok: true, reference, files: answer.files };
+  } catch (e) {
+    return { ok: false, reference, error: (e as Error).message };
+  }
+}
+
+/** A fixed set of worker threads, each taking the next queued request file when it is free. */
+class WorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { id: number; file: string }[] = [];
+  private readonly waiting = new Map<number, (r: Produced) => void>();
+  private readonly busy = new Map<Worker, number>();
+  private nextId = 0;
+
+  constructor(n: number, init: WorkerInit) {
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(new URL('./batch-worker.js', import.meta.url), { workerData: init });
+      w.on('message', (reply: WorkerReply) => {
+        this.busy.delete(w);
+        this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files } : { ok: false, reference: reply.reference, error: reply.error });
+        this.waiting.delete(reply.id);
+        this.idle.push(w);
+        this.pump();
+      });
+      // A worker that dies (e.g. cannot open the register) fails the request it held and leaves.
+      w.on('error', (e) => {
+        const id = this.busy.get(w);
+        if (id !== undefined) this.waiting.get(id)?.({ ok: false, reference: null, error: e.message });
+        this.busy.delete(w);
+        const k = this.workers.indexOf(w);
+        if (k >= 0) this.workers.splice(k, 1);
+        if (!this.workers.length) for (const [qid, resolve] of this.waiting) resolve({ ok: false, reference: null, error: e.message }), this.waiting.delete(qid);
+      });
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  run(file: string): Promise<Produced> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.queue.push({ id, file });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.pop()!;
+      if (!this.workers.includes(w)) continue;
+      const job = this.queue.shift()!;
+      this.busy.set(w, job.id);
+      w.postMessage(job);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
 }

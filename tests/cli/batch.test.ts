@@ -143,3 +143,27 @@ describe('foi batch', () => {
     expect(r.stderr).toContain('no such folder of request files');
   });
 });
+
+describe('foi batch in parallel', () => {
+  it('worker threads give the same files as one thread, and report a failing request the same way', () => {
+    const log = makeLog();
+    writeFileSync(join(log, 'broken.yaml'), 'reference: BROKEN 1\nreceived: 2023-07-25\nquestions:\n  - wording: w\n    criteria: { theme: burglary }\n');
+    const one = join(tempDir('foi-j1-'), 'out');
+    const two = join(tempDir('foi-j2-'), 'out');
+    const a = foi(['batch', log, '--out', one, '--jobs', '1']);
+    const b = foi(['batch', log, '--out', two, '--jobs', '2']);
+    expect(a.code).toBe(1);
+    expect(b.code).toBe(1);
+    expect(b.stdout).toBe(a.stdout);
+    expect(b.stdout).toContain('4 requests: 3 created, 0 changed, 0 unchanged, 1 failed');
+    const files = listFiles(one);
+    expect(files).toEqual(listFiles(two));
+    for (const f of files) expect(readFileSync(join(one, f)).equals(readFileSync(join(two, f))), f).toBe(true);
+  });
+
+  it('rejects a bad --jobs', () => {
+    const r = foi(['batch', makeLog(), '--out', tempDir(), '--jobs', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--jobs "0": expected a whole number from 1 to 64');
+  });
+});
