@@ -56,6 +56,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE allocation (
     grant_id TEXT NOT NULL REFERENCES grants(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
+    grant_rowid INTEGER NOT NULL,      -- grants.rowid: listings join on it (one integer search, not two text ones)
     financial_year INTEGER,            -- start year (2017 = 2017-18); NULL when no year is stated
     period_text TEXT,
     recipient_org_id TEXT REFERENCES organisation(id),

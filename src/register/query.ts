@@ -100,7 +100,7 @@ const SELECT = `
          g.programme_title AS programme, a.note AS note, a.superseded AS superseded,
          coalesce(a.source_ref, g.source_ref) AS sourceRef
   FROM allocation a
-  JOIN grants g ON g.id = a.grant_id
+  JOIN grants g ON g.rowid = a.grant_rowid
   LEFT JOIN organisation ro ON ro.id = a.recipient_org_id
   LEFT JOIN organisation fo ON fo.id = a.funder_org_id`;
 

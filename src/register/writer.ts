@@ -27,9 +27,9 @@ export class RegisterWriter {
         funding_org_id, recipient_org_id, from_open_call, date_modified, services, data_source, source_ref,
         source_document, extra_json, content_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertAllocation: db.prepare(`INSERT INTO allocation (grant_id, seq, financial_year, period_text, recipient_org_id,
+      insertAllocation: db.prepare(`INSERT INTO allocation (grant_id, seq, grant_rowid, financial_year, period_text, recipient_org_id,
         funder_org_id, stream, basis, amount_pence, amount_status, supersedes_seq, superseded, note, source_ref)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertVariation: db.prepare(`INSERT INTO variation (grant_id, seq, date, when_text, description, change_pence,
         new_total_pence, source_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertPartner: db.prepare('INSERT INTO grant_partner (grant_id, seq, org_id, role) VALUES (?, ?, ?, ?)'),
@@ -151,7 +151,7 @@ export class RegisterWriter {
     const allocations = g.allocations.length ? g.allocations : derivedAward(g);
     const superseded = new Set(allocations.map((a) => a.supersedes).filter((s): s is number => s != null));
     allocations.forEach((a, i) => {
-      this.s.insertAllocation.run(g.id, i + 1, a.financialYear, a.periodText ?? null, a.recipientOrgId, a.funderOrgId,
+      this.s.insertAllocation.run(g.id, i + 1, info.lastInsertRowid, a.financialYear, a.periodText ?? null, a.recipientOrgId, a.funderOrgId,
         a.stream ?? null, a.basis, a.amountPence, a.amountStatus, a.supersedes ?? null, superseded.has(i + 1) ? 1 : 0,
         a.note ?? null, a.sourceRef ?? null);
     });
