@@ -13,9 +13,12 @@
  * partials alike) goes through `env.template`, and no other instance is touched.
  */
 import Handlebars from 'handlebars';
+import { isSafeString, markdownCell, markdownEscape } from '../core/markdown-escape.js';
 import { formatMoney } from '../core/money.js';
 import { formatLongDate, isValidYmd } from '../core/dates.js';
 import { DataError } from '../core/errors.js';
+
+export { markdownCell, markdownEscape };
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -52,43 +55,7 @@ export class HelperError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Markdown escaping
 
-/** Characters that can start Markdown inline syntax anywhere in a line (GFM incl. tables, strikethrough). */
-const INLINE_SPECIAL = /[\\`*_[\]<>|#~]/g;
-
-function isSafeString(v: unknown): v is { toHTML(): string } {
-  return typeof v === 'object' && v !== null && typeof (v as { toHTML?: unknown }).toHTML === 'function';
-}
-
-function escapeLine(line: string): string {
-  // Leading whitespace means nothing in a letter, and four spaces would start a code block.
-  let s = line.replace(/^[ \t]+/, '').replace(INLINE_SPECIAL, '\\$&');
-  // Block markers that only matter at the start of a line: list items (`- `, `+ `, `1. `, `1) `),
-  // setext underlines and thematic breaks (`===`, `---`, `+++`).
-  s = s.replace(/^([-+=])(?=[ \t]|$|\1)/, '\\$1');
-  s = s.replace(/^(\d{1,9})([.)])(?=[ \t]|$)/, '$1\\$2');
-  return s;
-}
-
-/**
- * Escape a value for Markdown text so it reads literally once rendered: backslash-escapes
- * `` \ ` * _ [ ] < > | # ~ `` anywhere, and `-`/`+`/`=`/`1.` list and heading markers at the
- * start of a line. Never produces HTML entities: `&` and `'` stay as they are.
- * `null`/`undefined` become ''; a SafeString passes through unescaped (as in Handlebars).
- */
-export function markdownEscape(value: unknown): string {
-  if (value == null) return '';
-  if (isSafeString(value)) return value.toHTML();
-  const s = String(value).replace(/\r\n?/g, '\n');
-  return s.split('\n').map(escapeLine).join('\n');
-}
-
-/** Escape a value for one GFM table cell: Markdown escapes (including `|`), on one line. */
-export function markdownCell(value: unknown): string {
-  if (value == null) return '';
-  const s = String(isSafeString(value) ? value.toHTML() : value).replace(/\s*[\r\n]+\s*/g, ' ').trim();
-  return markdownEscape(s);
-}
-
+// The escaping itself lives in src/core/markdown-escape.ts, shared with `--format md` listings.
 // ---------------------------------------------------------------------------------------------
 // The instance
 

@@ -2,6 +2,7 @@
  * Every listing command prints through here: --format table|csv|json|md.
  */
 import { UsageError } from '../core/errors.js';
+import { markdownCell } from '../core/markdown-escape.js';
 
 export type Format = 'table' | 'csv' | 'json' | 'md';
 export const FORMATS: readonly Format[] = ['table', 'csv', 'json', 'md'];
@@ -50,16 +51,12 @@ export function csvCell(v: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** Escape text for a GFM table cell or paragraph: the text shows literally once rendered. */
-export function escapeMarkdownInline(v: string): string {
-  return v.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
-}
 
 function markdownTable<R>(l: Listing<R>): string {
-  const head = `| ${l.columns.map((c) => escapeMarkdownInline(c.header)).join(' | ')} |`;
+  const head = `| ${l.columns.map((c) => markdownCell(c.header)).join(' | ')} |`;
   const rule = `| ${l.columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`;
-  const body = l.rows.map((r) => `| ${l.columns.map((c) => escapeMarkdownInline(c.value(r))).join(' | ')} |`);
-  const foot = l.footer ? [`| ${l.footer.map((c) => (c ? `**${escapeMarkdownInline(c)}**` : '')).join(' | ')} |`] : [];
+  const body = l.rows.map((r) => `| ${l.columns.map((c) => markdownCell(c.value(r))).join(' | ')} |`);
+  const foot = l.footer ? [`| ${l.footer.map((c) => (c ? `**${markdownCell(c)}**` : '')).join(' | ')} |`] : [];
   return [head, rule, ...body, ...foot].join('\n') + '\n';
 }
 

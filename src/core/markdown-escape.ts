@@ -1,0 +1,42 @@
+/**
+ * Escaping text for Markdown, so that register values (a provider called `A | B` or `*Trust*`)
+ * read literally once rendered. Used by the letter templates and by `--format md` listings.
+ */
+
+/** Characters that can start Markdown inline syntax anywhere in a line (GFM incl. tables, strikethrough). */
+const INLINE_SPECIAL = /[\\`*_[\]<>|#~]/g;
+
+export function isSafeString(v: unknown): v is { toHTML(): string } {
+  return typeof v === 'object' && v !== null && typeof (v as { toHTML?: unknown }).toHTML === 'function';
+}
+
+function escapeLine(line: string): string {
+  // Leading whitespace means nothing in a letter, and four spaces would start a code block.
+  let s = line.replace(/^[ \t]+/, '').replace(INLINE_SPECIAL, '\\$&');
+  // Block markers that only matter at the start of a line: list items (`- `, `+ `, `1. `, `1) `),
+  // setext underlines and thematic breaks (`===`, `---`, `+++`).
+  s = s.replace(/^([-+=])(?=[ \t]|$|\1)/, '\\$1');
+  s = s.replace(/^(\d{1,9})([.)])(?=[ \t]|$)/, '$1\\$2');
+  return s;
+}
+
+/**
+ * Escape a value for Markdown text so it reads literally once rendered: backslash-escapes
+ * `` \ ` * _ [ ] < > | # ~ `` anywhere, and `-`/`+`/`=`/`1.` list and heading markers at the
+ * start of a line. Never produces HTML entities: `&` and `'` stay as they are.
+ * `null`/`undefined` become ''; a SafeString passes through unescaped (as in Handlebars).
+ */
+export function markdownEscape(value: unknown): string {
+  if (value == null) return '';
+  if (isSafeString(value)) return value.toHTML();
+  const s = String(value).replace(/\r\n?/g, '\n');
+  return s.split('\n').map(escapeLine).join('\n');
+}
+
+/** Escape a value for one GFM table cell: Markdown escapes (including `|`), on one line. */
+export function markdownCell(value: unknown): string {
+  if (value == null) return '';
+  const s = String(isSafeString(value) ? value.toHTML() : value).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return markdownEscape(s);
+}
+
