@@ -9,7 +9,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { body?: string }): P
   try {
     record = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new DataError(`${file}: cannot read the answer record: ${(e as Error).message}`);
+    throw new DataError(`${file}: cannot read the answer record: ${(e as Error).message.replace(/\s+/g, ' ')}`);
   }
   const { ANSWER_FORMAT, diffEvidence } = await import('../letters/answer.js');
   if (record?.format !== ANSWER_FORMAT) throw new DataError(`${file}: not a foi answer record (expected "format": "${ANSWER_FORMAT}")`);
