@@ -167,6 +167,11 @@ export class ZipArchive {
     this.entries.set(name, { method: 8, crc: crc32(data), size: data.length, compressed: deflateSync(data, { level: LEVEL }), data });
   }
 
+  /** Add every entry of `other` as it is (compressed bytes shared, not copied or recompressed). */
+  copyFrom(other: ZipArchive): void {
+    for (const [name, e] of other.entries) this.entries.set(name, e);
+  }
+
   delete(name: string): void {
     this.entries.delete(name);
   }
