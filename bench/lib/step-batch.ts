@@ -108,7 +108,7 @@ export async function batchStep(): Promise<StepResult & { letters: string | null
   let misses = '';
   if (ratio < TARGET) {
     misses = `### Batch\n\n**foi batch is ${fmtRatio(ratio)} faster than one pandoc process per letter (target ≥ ${TARGET}×):** ${fmtMs(foiMed / n)} per letter against pandoc's ${fmtMs(pandocSum / sample.length)}; ${TARGET}× needs ${fmtMs(pandocSum / sample.length / TARGET)} per letter. `;
-    if (clock.remainingMs() > 45_000) {
+    if (CONFIG.diagnose && clock.remainingMs() > 45_000) {
       const sub = join(WORK, 'requests-profile');
       rmSync(sub, { recursive: true, force: true });
       mkdirSync(sub, { recursive: true });

@@ -59,7 +59,7 @@ export async function coldStep(): Promise<StepResult> {
   let misses = '';
   if (pandoc && answerRatio > ANSWER_TARGET) {
     misses += `### Cold start: foi answer\n\n**foi answer takes ${fmtMs(m.answer)}, ${fmtRatio(answerRatio)} pandoc's ${fmtMs(m.pandoc)} (target ≤ ${ANSWER_TARGET}×, i.e. ${fmtMs(m.pandoc * ANSWER_TARGET)}).** `;
-    if (clock.remainingMs() > 10_000) {
+    if (CONFIG.diagnose && clock.remainingMs() > 10_000) {
       const profDir = join(WORK, 'prof', 'answer');
       rmSync(profDir, { recursive: true, force: true });
       await run(node, ['--cpu-prof', '--cpu-prof-interval', '250', '--cpu-prof-dir', profDir, FOI_BIN, 'answer', request, '--out', dir]);

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../core/errors.js';
 import { todayInLondon } from '../core/dates.js';
-import { writeFileAtomic } from '../core/atomic-write.js';
+import { AtomicWriter } from '../core/atomic-write.js';
 import { parseRequestFile, parseRequestText, type RequestSpec } from '../letters/request.js';
 
 export interface AnswerFlags {
@@ -97,7 +97,9 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
     }
   }
   const outDir = resolve(f.out ?? '.');
-  for (const o of outputs.files) writeFileAtomic(join(outDir, o.name), o.data);
+  const writer = new AtomicWriter();
+  for (const o of outputs.files) await writer.write(join(outDir, o.name), o.data);
+  await writer.finish();
   const v = outputs.view;
   ctx.out(`${v.ref}: ${v.outcome.replace('_', ' ')}; due ${v.due}${v.late ? ' (late: the letter apologises)' : ''}; fingerprint ${outputs.evidence.fingerprint.slice(0, 12)}\n`);
   for (const o of outputs.files) ctx.out(`  wrote ${join(f.out ?? '.', o.name)}\n`);

@@ -8,11 +8,14 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
   if (!Number.isInteger(maxErrors) || maxErrors < 1) throw new UsageError(`--max-errors "${opts.maxErrors}": expected a whole number of 1 or more`);
   const db = await ctx.openRegister('write');
   const { importFiles } = await import('../import/run-import.js');
-  const progress = ctx.stderrIsTTY
-    ? (n: number, file: string) => ctx.err(`\r${file}: ${n.toLocaleString('en-GB')} records read`)
-    : undefined;
-  const result = await importFiles(db, files, { maxErrors, onProgress: progress, dryRun: opts.dryRun });
-  if (progress) ctx.err('\r\x1b[K');
+  // A progress bar on a terminal only: nothing on a pipe, a file or in CI.
+  const bar = ctx.stderrIsTTY ? (await import('../output/progress-bar.js')).importProgressBar(process.stderr, 'import') : null;
+  let result;
+  try {
+    result = await importFiles(db, files, { maxErrors, onProgress: bar ? (b, t, r) => bar.update(b, t, r) : undefined, dryRun: opts.dryRun });
+  } finally {
+    bar?.stop();
+  }
   for (const f of result.files) {
     const what = f.inserted + f.updated === 0 && f.grants > 0 ? 'nothing changed' : `${f.inserted} added, ${f.updated} updated`;
     ctx.out(`${f.file} (${f.format}): ${f.grants.toLocaleString('en-GB')} grant${f.grants === 1 ? '' : 's'}; ${what}, ${f.unchanged} unchanged\n`);

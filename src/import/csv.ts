@@ -24,6 +24,8 @@ export interface CsvRecord {
 export interface CsvReadOptions {
   /** Bytes per read (default 256 KiB). Tests force tiny chunks to exercise boundaries. */
   chunkSize?: number;
+  /** Told the size of each chunk read from the file (progress by bytes). */
+  onRead?: (bytes: number) => void;
 }
 
 /** A CSV file that is not well-formed. `row` is the 1-based record number where it went wrong. */
@@ -238,6 +240,7 @@ export async function* readCsvBatches(path: string, opts: CsvReadOptions = {}): 
   });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      opts.onRead?.(chunk.length);
       const text = utf8.decode(chunk);
       if (!text) continue;
       sc.reset(rest ? rest + text : text);

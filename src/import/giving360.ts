@@ -884,6 +884,8 @@ export class Flat360Csv {
 export interface Read360Options extends MapOptions {
   /** Bytes per read (default 256 KiB; tests force tiny chunks). */
   chunkSize?: number;
+  /** Told the size of each chunk read from the file (progress by bytes). */
+  onRead?: (bytes: number) => void;
 }
 
 /** `json` for `.json` or content starting with `{`; `csv` otherwise. */
@@ -1092,6 +1094,7 @@ export async function* read360Batches(path: string, opts: Read360Options = {}): 
     let count = 0;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
+        opts.onRead?.(chunk.length);
         const done: { index: number; value: unknown }[] = [];
         let bad: JsonStreamError | null = null;
         try {
@@ -1141,7 +1144,7 @@ export async function* read360Batches(path: string, opts: Read360Options = {}): 
   const where = (n: number) => `row ${n}`;
   let flat: Flat360Csv | null = null;
   try {
-    for await (const batch of readCsvBatches(path, { chunkSize: opts.chunkSize })) {
+    for await (const batch of readCsvBatches(path, { chunkSize: opts.chunkSize, onRead: opts.onRead })) {
       const out: ImportItem[] = [];
       for (let k = 0; k < batch.length; k++) {
         const { row, fields } = batch[k];

@@ -35,8 +35,11 @@ export interface ImportResult {
 
 export interface ImportOptions {
   maxErrors?: number;
-  /** Called every few thousand records with the running count (for a progress line on a terminal). */
-  onProgress?: (records: number, file: string) => void;
+  /**
+   * Progress for a terminal: bytes read of all the files so far, their total size, and grants
+   * read so far. Called as each chunk of a streamed file is read, and after each whole file.
+   */
+  onProgress?: (bytesRead: number, totalBytes: number, rows: number) => void;
   /** Validate and report, then roll back: nothing is written. */
   dryRun?: boolean;
 }
@@ -67,6 +70,9 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
   for (const p of paths) {
     if (!existsSync(p) || !statSync(p).isFile()) throw new UsageError(`${p}: no such file`);
   }
+  const totalBytes = paths.reduce((a, p) => a + statSync(p).size, 0);
+  let bytesDone = 0;
+  let rows = 0;
   const errors: Issue[] = [];
   const result: ImportResult = { files: [], inserted: 0, updated: 0, unchanged: 0, warnings: [], normalised: [] };
   const norm = new Map<string, { column: string; count: number; example: Normalisation }>();
@@ -86,12 +92,14 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
     };
     for (const path of paths) {
       if (capped) break;
+      const fileEnd = bytesDone + statSync(path).size;
       const file = basename(path);
       const format = detectFormat(path);
       const summary: FileSummary = { file, format, grants: 0, inserted: 0, updated: 0, unchanged: 0 };
       result.files.push(summary);
       const writeOne = (g: GrantInput, location: string) => {
         summary.grants++;
+        rows++;
         if (errors.length) return; // keep validating, stop writing: it will all be rolled back
         const problems = writer.checkReferences(g);
         if (problems.length) {
@@ -114,14 +122,13 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         for (const i of issues) addError(i);
         for (const { grant, location } of grants) writeOne(grant, location);
       } else {
-        let n = 0;
         const { read360Batches } = await import('./giving360.js');
+        const onRead = opts.onProgress && ((n: number) => opts.onProgress!((bytesDone += n), totalBytes, rows));
         // Batches, not single items: one await per few hundred records.
-        outer: for await (const batch of read360Batches(path)) {
+        outer: for await (const batch of read360Batches(path, { onRead })) {
           for (const item of batch) {
             if (item.kind === 'grant') {
               writeOne(item.grant, item.location);
-              if (opts.onProgress && ++n % 5000 === 0) opts.onProgress(n, file);
             } else if (item.kind === 'issue') {
               if (item.issue.severity === 'error') addError(item.issue);
               else result.warnings.push(item.issue);
@@ -135,6 +142,8 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
           }
         }
       }
+      bytesDone = fileEnd;
+      opts.onProgress?.(bytesDone, totalBytes, rows);
     }
     result.normalised = [...norm.values()];
     if (errors.length) {

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join, relative, dirname } from 'node:path';
 import type { Db } from '../db/open.js';
-import { writeFileAtomic, writeStatus, type WriteStatus } from '../core/atomic-write.js';
+import { AtomicWriter, writeStatus, type WriteStatus } from '../core/atomic-write.js';
 import { parseRequestFile } from './request.js';
 import { produceAnswer, type AnswerOptions } from './answer.js';
 import type { WorkerInit, WorkerReply } from './batch-worker.js';
@@ -69,6 +69,8 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
   const pending = files.map((file): Promise<Produced> => (pool ? pool.run(file) : produceHere(db, file, answerOpts)));
   const items: BatchItem[] = [];
   const claimed = new Map<string, string>();
+  // Every file atomically (temp, fsync, rename), with one directory sync for the whole batch.
+  const writer = new AtomicWriter();
   try {
     for (const [i, file] of files.entries()) {
       const rel = relative(inDir, file);
@@ -87,7 +89,7 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
         for (const p of planned) claimed.set(p.path, rel);
         item.outputs = planned.map((p) => ({ path: relative(outDir, p.path), status: writeStatus(p.path, p.data) }));
         if (!opts.check) {
-          for (const [j, p] of planned.entries()) if (item.outputs[j].status !== 'unchanged') writeFileAtomic(p.path, p.data);
+          for (const [j, p] of planned.entries()) if (item.outputs[j].status !== 'unchanged') await writer.write(p.path, p.data);
         }
         const statuses = item.outputs.map((o) => o.status);
         item.status = statuses.every((s) => s === 'unchanged') ? 'unchanged' : statuses.every((s) => s === 'created') ? 'created' : 'changed';
@@ -100,6 +102,7 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
     }
   } finally {
     await pool?.close();
+    await writer.finish();
   }
   const counts: Record<RequestStatus, number> = { created: 0, changed: 0, unchanged: 0, failed: 0 };
   for (const it of items) counts[it.status]++;

@@ -7,7 +7,7 @@ import type { Db } from '../db/open.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { formatLongDate } from '../core/dates.js';
 import { formatFinancialYear, parseFinancialYear } from '../core/financial-year.js';
-import { formatMoney } from '../core/money.js';
+import { formatMoney, formatNumber } from '../core/money.js';
 import { emptyQuery, parseFlagFilters, queryGrants, resolveThemes, yearsInRegister, type GrantQuery, type GrantRow } from '../register/query.js';
 import { computeDeadline } from '../deadline/working-days.js';
 import { EXEMPTIONS, type ColumnSpec, type QuestionSpec, type RequestSpec } from './request.js';
@@ -294,7 +294,7 @@ class RegisterLookups {
       if (!f || f.status === 'unknown') return 'Not known';
       if (f.status === 'not_held') return f.wording ?? `${body.shortName} does not hold this data`;
       if (f.status === 'not_applicable') return f.wording ?? 'N/A';
-      return f.n !== null ? f.n.toLocaleString('en-GB') : f.t ?? '';
+      return f.n !== null ? formatNumber(f.n) : f.t ?? '';
     }
     switch (column) {
       case 'grant': return d.title;

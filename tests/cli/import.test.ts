@@ -2,6 +2,7 @@
  * `foi import` end to end: real 360Giving files with exact counts and totals, all-or-nothing
  * failures that leave the register byte-for-byte unchanged, and idempotent re-imports.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -208,5 +209,26 @@ describe("the register's own CSV (foi-lines)", () => {
     const r = foi(['import', file, '--db', join(dir, 'r.sqlite')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('lines.csv, row 2: grant G-1: funder: unknown organisation "360G-NOBODY"');
+  });
+});
+
+describe('progress on a terminal', () => {
+  const json = join(G360, 'andrew-lloyd-webber-foundation.360g.json');
+
+  it('shows a bar with percentage, rows, rows/s and time left on a TTY (through script(1))', { skip: !existsSync('/usr/bin/script') && !isCI() }, () => {
+    const db = join(tempDir('foi-progress-'), 'r.sqlite');
+    const cmd = [process.execPath, join(ROOT, 'bin', 'foi'), 'import', json, '--db', db].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, FOI_DB: '', TERM: 'xterm' } });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/import \[[#.]+\] 100% \| 475 rows \| [\d,]+ rows\/s \| \S+ left/);
+    expect(r.stdout).toContain('475 grants');
+  });
+
+  it('prints nothing but the summary when stderr is not a terminal', () => {
+    const db = join(tempDir('foi-progress-'), 'r.sqlite');
+    const r = foi(['import', json, '--db', db]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/%|rows\/s/);
   });
 });

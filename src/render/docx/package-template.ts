@@ -8,7 +8,7 @@
  */
 import { Document, Footer, Header, LevelFormat, Packer, PageNumber, Paragraph, TextRun, AlignmentType, type FileChild, type ILevelsOptions } from 'docx';
 import { ZipArchive } from '../deterministic-zip.js';
-import { FOOTER_LEAD, type PackageTemplate } from './package.js';
+import { FOOTER_LEAD, withPartsZipped, type PackageTemplate } from './package.js';
 import {
   BODY_FONT,
   FOOTER_DISTANCE,
@@ -146,5 +146,5 @@ export async function buildPackageTemplate(letterhead: boolean, reference: Refer
 
 /** Both shipped variants, for dist/docx-template.json (written by the build). */
 export async function buildShippedTemplates(): Promise<{ plain: PackageTemplate; letterhead: PackageTemplate }> {
-  return { plain: await buildPackageTemplate(false, null), letterhead: await buildPackageTemplate(true, null) };
+  return { plain: withPartsZipped(await buildPackageTemplate(false, null)), letterhead: withPartsZipped(await buildPackageTemplate(true, null)) };
 }

@@ -15,8 +15,10 @@ import { clean, xmlValue } from './text.js';
 export const FOOTER_LEAD = 'FOI_FOOTER_LEAD_PLACEHOLDER';
 
 export interface PackageTemplate {
-  /** Constant entries, by part name. */
+  /** Constant entries, by part name (empty when `partsZip` holds them). */
   parts: Record<string, string>;
+  /** The constant entries already compressed: a zip, base64 (the build writes templates so). */
+  partsZip?: string;
   /** word/document.xml up to <w:body>. */
   documentStart: string;
   /** The section properties closing the body (page size, margins, header/footer references). */
@@ -41,6 +43,13 @@ export function footerLead(text: string | null | undefined): string {
 export function letterheadParagraph(text: string): ParagraphNode {
   const lines = text.split(/\r?\n/).map((l) => clean(l.trim())).filter(Boolean);
   return { kind: 'p', props: { style: 'Letterhead' }, children: lines.map((line, i) => ({ kind: 'run', text: line, ...(i > 0 ? { break: true } : {}) })) };
+}
+
+/** The template with its constant parts compressed into `partsZip`, as the build ships it. */
+export function withPartsZipped(t: PackageTemplate): PackageTemplate {
+  const zip = new ZipArchive();
+  for (const [name, xml] of Object.entries(t.parts)) zip.set(name, xml);
+  return { ...t, parts: {}, partsZip: Buffer.from(zip.toBytes()).toString('base64') };
 }
 
 interface Compiled {
@@ -77,6 +86,7 @@ function templateFor(letterhead: boolean, referenceDocx: string | null): Promise
   let hit = compiled.get(key);
   if (!hit) {
     hit = makeTemplate(letterhead, referenceDocx).then((template) => {
+      if (template.partsZip) return { template, constant: ZipArchive.read(Buffer.from(template.partsZip, 'base64')) };
       const constant = new ZipArchive();
       for (const [name, xml] of Object.entries(template.parts)) constant.set(name, xml);
       return { template, constant };

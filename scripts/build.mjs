@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Builds dist/ (run by `npm run build`, so by `npm ci`'s prepare and `npm test`'s pretest).
+//
+// Type-checking is tsc's job (`npm run typecheck`, run first by `npm run build`); this bundles with
+// esbuild so a command loads a few files instead of resolving hundreds of modules:
+//   dist/cli.js            the command line (commander and what --help needs)
+//   dist/batch-worker.js   the `foi batch` worker thread (found beside the chunk that starts it)
+//   dist/*-HASH.js         chunks: each lazily imported command and what it alone needs, and
+//                          shared code; docx is in its own chunk, loaded only for a reference .docx
+//   dist/docx-template.json the constant parts of the letter .docx, made here with the docx library
+//   dist/bench/run.js      `npm run bench` (and bench/measure-import.js)
+// better-sqlite3 stays in node_modules (a native addon). Source maps are written beside the
+// chunks (node --enable-source-maps, and the bench's profile summaries, read them).
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist');
+
+/** A hash of every source file: the embedded register's cache is keyed by it (see default-register.ts). */
+function buildId() {
+  const h = createHash('sha256');
+  for (const f of readdirSync(join(ROOT, 'src'), { recursive: true }).map(String).sort()) {
+    if (!f.endsWith('.ts')) continue;
+    h.update(f).update('\0').update(readFileSync(join(ROOT, 'src', f))).update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['better-sqlite3'],
+  sourcemap: 'linked',
+  // CommonJS packages bundled into ESM (handlebars, yaml, commander) call require() for Node built-ins.
+  banner: { js: "import { createRequire as __foiCreateRequire } from 'node:module'; const require = __foiCreateRequire(import.meta.url);" },
+  define: { __FOI_BUILD_ID__: JSON.stringify(buildId()) },
+  logLevel: 'warning',
+  absWorkingDir: ROOT,
+};
+
+rmSync(DIST, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts', 'batch-worker': 'src/letters/batch-worker.ts' },
+  splitting: true,
+  outdir: DIST,
+  chunkNames: '[name]-[hash]',
+});
+await build({
+  ...common,
+  entryPoints: { run: 'bench/run.ts', 'measure-import': 'bench/measure-import.ts', 'profile-summary': 'bench/profile-summary.ts' },
+  splitting: true,
+  outdir: join(DIST, 'bench'),
+  chunkNames: '[name]-[hash]',
+});
+
+// The constant DOCX parts, made once here with the docx library so that letters never load it.
+const genDir = join(DIST, '.build');
+mkdirSync(genDir, { recursive: true });
+await build({ ...common, sourcemap: false, entryPoints: { 'docx-template': 'src/render/docx/package-template.ts' }, outdir: genDir });
+const { buildShippedTemplates } = await import(pathToFileURL(join(genDir, 'docx-template.js')).href);
+writeFileSync(join(DIST, 'docx-template.json'), JSON.stringify(await buildShippedTemplates()));
+rmSync(genDir, { recursive: true, force: true });
