@@ -98,8 +98,10 @@ export function measureTable(t: Tokens.Table): ColumnMeasure[] {
     const text = plainText(cell.tokens).trim();
     const m = measures[i]!;
     m.natural = textWidthTwips(text, TABLE_FONT_SIZE, true) + pad;
-    // Headers may wrap between words, even in a money column.
-    m.minimum = m.naturalWrappedHeader = longest(text, true, false) + pad;
+    // Headers may wrap between words, even in a money column, but onto three lines at most: a
+    // long header over a Y/N column would otherwise stand one word to a line.
+    const header = textWidthTwips(text, TABLE_FONT_SIZE, true);
+    m.minimum = m.naturalWrappedHeader = Math.max(longest(text, true, false), Math.ceil(header / 3)) + pad;
   });
   for (const row of t.rows) {
     const bold = isTotalRow(row);
