@@ -32,14 +32,26 @@ describe('seed 000: grants for victims of stalking, 2017-18 and 2018-19', () => 
     md = readFileSync(join(out, 'FOI-MASIP.md'), 'utf8');
   });
 
-  it('has one table per financial year with the MASIP budget, provider, outcome and Y', () => {
-    const t1718 = md.slice(md.indexOf('### 2017-18'), md.indexOf('### 2018-19'));
-    const t1819 = md.slice(md.indexOf('### 2018-19'));
-    expect(t1718).toMatch(/\| Multi-Agency Stalking Interventions Programme \(MASIP\) \| £139,707 \| Suzy Lamplugh Trust \(programme management and victim advocacy\);.*\| Improve the response to victims of stalking.*\| Y \|/);
-    expect(t1819).toMatch(/\| Multi-Agency Stalking Interventions Programme \(MASIP\) \| £2,087,431\.81 \|.*\| Y \|/);
-    expect(t1718).not.toContain('£2,087,431.81');
-    expect(md).toContain('| Name of grant | Grant amount | Service provider | Services provided | Stalking outcome | Provides services for non ex intimate victims of stalking |');
-    expect(md).toContain('| --- | ---: | --- | --- | --- | --- |');
+  it('gives the grant once, with its provider, outcome and Y, then the published four-figure budget table', () => {
+    expect(md).toMatch(/\| Multi-Agency Stalking Interventions Programme \(MASIP\) \| Suzy Lamplugh Trust \(programme management and victim advocacy\);.*\| Improve the response to victims of stalking.*\| Y \|/);
+    expect(md).toContain('| Name of grant | Service provider | Services provided | Stalking outcome | Provides services for non ex intimate victims of stalking |');
+    // Seed 000's table: 2017-18 £139,707; 2018-19 £2,087,431.81; 2019-20 original £1,931,819; revised £2,089,877.62.
+    expect(md).toContain([
+      '*PTF Home Office Funding (via MOPAC)*',
+      '',
+      '| Financial year | Basis | Budget |',
+      '| --- | --- | ---: |',
+      '| 2017-18 | budget | £139,707 |',
+      '| 2018-19 | budget | £2,087,431.81 |',
+      '| 2019-20 | original budget (superseded) | £1,931,819 |',
+      '| 2019-20 | revised budget | £2,089,877.62 (note 1) |',
+      '',
+      'Note 1: The 2019-20 revised budget includes the 3% efficiency requirement and the re-profile request from the 2018-19 underspend.',
+      '',
+      'These figures are budgets, not spend.',
+    ].join('\n'));
+    // The published table has no total: an original and its revision are never added.
+    expect(md).not.toMatch(/\*\*Total\*\*/);
   });
 
   it('apologises for the delay: received 24 January 2019, due 21 February 2019', () => {
@@ -56,8 +68,12 @@ describe('seed 000: grants for victims of stalking, 2017-18 and 2018-19', () => 
   });
 
   it('writes a CSV per table', () => {
-    const csv = readFileSync(join(out, 'FOI-MASIP.q1-2018-19.csv'), 'utf8');
-    expect(csv.split('\r\n')[1]).toMatch(/^Multi-Agency Stalking Interventions Programme \(MASIP\),"£2,087,431\.81",/);
+    const csv = readFileSync(join(out, 'FOI-MASIP.q1-2.csv'), 'utf8');
+    expect(csv.split('\r\n')).toEqual([
+      'Financial year,Basis,Budget', '2017-18,budget,"£139,707"', '2018-19,budget,"£2,087,431.81"',
+      '2019-20,original budget (superseded),"£1,931,819"', '2019-20,revised budget,"£2,089,877.62 (note 1)"', '',
+    ]);
+    expect(readFileSync(join(out, 'FOI-MASIP.q1-1.csv'), 'utf8')).toMatch(/^Name of grant,Service provider,/);
   });
 });
 
@@ -83,6 +99,16 @@ describe('seed 003: FOI 556, seven co-funded perpetrator programmes', () => {
     ];
     const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     for (const [name, amount] of cells) expect(md).toMatch(new RegExp(`\\| ${re(name)} \\|[^\\n]*\\| ${re(amount)} \\|`));
+    // In the published order, not alphabetical.
+    const order = cells.map(([name]) => md.indexOf(`| ${name} |`));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // One total per kind of funding, never one sum of unlike money.
+    expect(md).toContain('| **Total** |  |  | **£2,541,937 (Home Office Grant) £2,057,705 (match funding)** |');
+    expect(md).not.toContain('£4,599,642');
+  });
+
+  it('keeps officers\' notes out of the letter', () => {
+    expect(md).not.toContain('asterisk');
   });
 
   it('gives referrals, starts and completions with "does not hold" where the seed says so', () => {
