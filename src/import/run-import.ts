@@ -98,7 +98,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       const summary: FileSummary = { file, format, grants: 0, inserted: 0, updated: 0, unchanged: 0 };
       result.files.push(summary);
       const writeOne = (g: GrantInput, location: string) => {
-        summary.grants++;
+        g.position = summary.grants++;
         rows++;
         if (errors.length) return; // keep validating, stop writing: it will all be rolled back
         const problems = writer.checkReferences(g);

@@ -20,12 +20,12 @@ export type WorkerReply =
 const init = workerData as WorkerInit;
 const db = init.registerPath ? openDatabase(init.registerPath) : await openDefaultRegister();
 
-parentPort!.on('message', async ({ id, file }: { id: number; file: string }) => {
+parentPort!.on('message', async ({ id, file, outDir }: { id: number; file: string; outDir: string }) => {
   let reference: string | null = null;
   try {
     const req = parseRequestFile(file);
     reference = req.reference;
-    const answer = await produceAnswer(db, req, init.answer);
+    const answer = await produceAnswer(db, req, { ...init.answer, outDir });
     parentPort!.postMessage({ id, ok: true, reference, files: answer.files } satisfies WorkerReply);
   } catch (e) {
     parentPort!.postMessage({ id, ok: false, reference, error: (e as Error).message } satisfies WorkerReply);

@@ -66,7 +66,8 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
   const pool = jobs > 1 ? new WorkerPool(jobs, { registerPath: opts.registerPath ?? null, answer: answerOpts }) : null;
   // Every request is started at once (the pool queues them); results are written in file order,
   // so the outcome never depends on which worker finished first.
-  const pending = files.map((file): Promise<Produced> => (pool ? pool.run(file) : produceHere(db, file, answerOpts)));
+  const targetOf = (file: string) => join(outDir, dirname(relative(inDir, file)));
+  const pending = files.map((file): Promise<Produced> => (pool ? pool.run(file, targetOf(file)) : produceHere(db, file, { ...answerOpts, outDir: targetOf(file) })));
   const items: BatchItem[] = [];
   const claimed = new Map<string, string>();
   // Every file atomically (temp, fsync, rename), with one directory sync for the whole batch.
@@ -125,7 +126,7 @@ async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<P
 class WorkerPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { id: number; file: string }[] = [];
+  private readonly queue: { id: number; file: string; outDir: string }[] = [];
   private readonly waiting = new Map<number, (r: Produced) => void>();
   private readonly busy = new Map<Worker, number>();
   private nextId = 0;
@@ -154,11 +155,11 @@ class WorkerPool {
     }
   }
 
-  run(file: string): Promise<Produced> {
+  run(file: string, outDir: string): Promise<Produced> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      this.queue.push({ id, file });
+      this.queue.push({ id, file, outDir });
       this.pump();
     });
   }
