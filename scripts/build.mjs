@@ -8,6 +8,7 @@
 //   dist/*-HASH.js         chunks: each lazily imported command and what it alone needs, and
 //                          shared code; docx is in its own chunk, loaded only for a reference .docx
 //   dist/docx-template.json the constant parts of the letter .docx, made here with the docx library
+//   dist/templates-precompiled.json the shipped letter templates, analysed and precompiled
 //   dist/bench/run.js      `npm run bench` (and bench/measure-import.js)
 // better-sqlite3 stays in node_modules (a native addon). Source maps are written beside the
 // chunks (node --enable-source-maps, and the bench's profile summaries, read them).
@@ -60,10 +61,19 @@ await build({
   chunkNames: '[name]-[hash]',
 });
 
-// The constant DOCX parts, made once here with the docx library so that letters never load it.
+// Made once here so that letters need neither the docx library nor the Handlebars compiler: the
+// constant DOCX parts, and the shipped templates analysed and precompiled (used only while the
+// template files are exactly these).
 const genDir = join(DIST, '.build');
 mkdirSync(genDir, { recursive: true });
-await build({ ...common, sourcemap: false, entryPoints: { 'docx-template': 'src/render/docx/package-template.ts' }, outdir: genDir });
+await build({
+  ...common,
+  sourcemap: false,
+  entryPoints: { 'docx-template': 'src/render/docx/package-template.ts', templates: 'src/letters/templates.ts' },
+  outdir: genDir,
+});
 const { buildShippedTemplates } = await import(pathToFileURL(join(genDir, 'docx-template.js')).href);
 writeFileSync(join(DIST, 'docx-template.json'), JSON.stringify(await buildShippedTemplates()));
+const { precompileShippedTemplates } = await import(pathToFileURL(join(genDir, 'templates.js')).href);
+writeFileSync(join(DIST, 'templates-precompiled.json'), JSON.stringify(precompileShippedTemplates()));
 rmSync(genDir, { recursive: true, force: true });

@@ -480,13 +480,35 @@ export function compileTemplate(source: string, file: string, ast: hbs.AST.Progr
   };
 }
 
-/** Compile eagerly (no render), to report compile-time errors such as unknown helpers. */
-export function precompileCheck(source: string, file: string): void {
+/** Compile eagerly (no render), to report compile-time errors such as unknown helpers; returns the spec (JavaScript source). */
+export function precompileCheck(source: string, file: string): string {
   try {
-    hb.precompile(source, { ...COMPILE_OPTIONS });
+    return hb.precompile(source, { ...COMPILE_OPTIONS }) as unknown as string;
   } catch (err) {
     throw toTemplateError(err, file, null, source);
   }
+}
+
+/**
+ * A render function from a spec that `precompileCheck` made at build time: no parse or compile at
+ * run time. The source is parsed only if an error needs a line number.
+ */
+export function templateFromSpec(spec: string, source: string, file: string): RenderFn {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- our own build's output, as Handlebars itself does
+  const fn = hb.template(new Function(`return (${spec});`)() as Parameters<typeof hb.template>[0]);
+  return (context, options) => {
+    try {
+      return fn(context, options);
+    } catch (err) {
+      let ast: hbs.AST.Program | null = null;
+      try {
+        ast = hb.parse(source);
+      } catch {
+        // the error is reported without a line
+      }
+      throw toTemplateError(err, file, ast);
+    }
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
