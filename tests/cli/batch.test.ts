@@ -63,7 +63,7 @@ describe('foi batch', () => {
     expect(listFiles(out)).toEqual([
       '2023/FOI-556.answer.json', '2023/FOI-556.docx', '2023/FOI-556.md', '2023/FOI-556.q1.csv', '2023/FOI-556.q3.csv',
       'FOI-2015-1.answer.json', 'FOI-2015-1.docx', 'FOI-2015-1.md', 'FOI-2015-1.q1.csv',
-      'FOI-MASIP.answer.json', 'FOI-MASIP.docx', 'FOI-MASIP.md', 'FOI-MASIP.q1-2017-18.csv', 'FOI-MASIP.q1-2018-19.csv',
+      'FOI-MASIP.answer.json', 'FOI-MASIP.docx', 'FOI-MASIP.md', 'FOI-MASIP.q1-1.csv', 'FOI-MASIP.q1-2.csv',
     ]);
     expect(readFileSync(join(out, 'FOI-2015-1.md'), 'utf8')).toContain('| **Total** | **£250,000** |');
   });
