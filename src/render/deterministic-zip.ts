@@ -161,10 +161,14 @@ export class ZipArchive {
     return strFromU8(this.get(name));
   }
 
-  /** Add or replace an entry; it is compressed now. */
-  set(name: string, content: Uint8Array | string): void {
+  /**
+   * Add or replace an entry; it is compressed now (DEFLATE), or with `store` kept as it is (a
+   * letter's own parts: deflating ~40 KB in pure JavaScript costs a cold process tens of ms).
+   */
+  set(name: string, content: Uint8Array | string, opts: { store?: boolean } = {}): void {
     const data = typeof content === 'string' ? strToU8(content) : content;
-    this.entries.set(name, { method: 8, crc: crc32(data), size: data.length, compressed: deflateSync(data, { level: LEVEL }), data });
+    if (opts.store) this.entries.set(name, { method: 0, crc: crc32(data), size: data.length, compressed: data, data });
+    else this.entries.set(name, { method: 8, crc: crc32(data), size: data.length, compressed: deflateSync(data, { level: LEVEL }), data });
   }
 
   /** Add every entry of `other` as it is (compressed bytes shared, not copied or recompressed). */

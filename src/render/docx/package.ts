@@ -113,15 +113,19 @@ export async function packDocx(model: DocumentModel, opts: PackOptions): Promise
   const body = blocksXml(model.blocks, st);
   const zip = new ZipArchive();
   zip.copyFrom(constant);
-  zip.set('docProps/core.xml', coreXml({ title: opts.title, creator: opts.creator, iso: opts.date.iso }));
-  zip.set('word/document.xml', `${t.documentStart}<w:body>${body}${t.sectPr}</w:body></w:document>`);
-  zip.set('word/numbering.xml', numberingXml(t.numbering, model.lists, st));
-  zip.set('word/_rels/document.xml.rels', documentRelsXml(t.rels, st.links));
+  // The letter's own parts are stored, not deflated: a letter's .docx is ~50 KB instead of ~15 KB,
+  // and no process spends its first tens of ms compressing (fflate is JavaScript; node:zlib's
+  // output may differ between CPUs, which would break byte-identical letters across machines).
+  const store = { store: true };
+  zip.set('docProps/core.xml', coreXml({ title: opts.title, creator: opts.creator, iso: opts.date.iso }), store);
+  zip.set('word/document.xml', `${t.documentStart}<w:body>${body}${t.sectPr}</w:body></w:document>`, store);
+  zip.set('word/numbering.xml', numberingXml(t.numbering, model.lists, st), store);
+  zip.set('word/_rels/document.xml.rels', documentRelsXml(t.rels, st.links), store);
   const footer = t.footer.replace(FOOTER_LEAD, xmlValue(footerLead(opts.footerText)));
-  for (const name of t.footerParts) zip.set(name, footer);
+  for (const name of t.footerParts) zip.set(name, footer, store);
   if (t.headerStart !== null) {
     const header = `${t.headerStart}${paragraphXml(letterheadParagraph(opts.letterhead), new WriteState())}</w:hdr>`;
-    for (const name of t.headerParts) zip.set(name, header);
+    for (const name of t.headerParts) zip.set(name, header, store);
   }
   return zip.toBytes({
     stamp: opts.date.stamp,
