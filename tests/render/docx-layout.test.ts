@@ -81,6 +81,20 @@ describe('layout', () => {
     expect(at('Body text')).not.toContain('<w:keepNext/>');
   });
 
+  it('a short table stays on one page with the line that introduces it; a long one may break between rows', async () => {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => `| Grant ${i} | £${i},000 |`).join('\n');
+    const doc = (await docx(`Please see the table below.\n\n| Grant | Amount |\n| --- | ---: |\n${rows(3)}\n\nAnd a long one:\n\n| Grant | Amount |\n| --- | ---: |\n${rows(20)}\n`))['word/document.xml']!;
+    const [short, long] = tables(doc);
+    const keeps = (t: typeof short) => t!.rows.map((r) => r.cells.every((c) => c.xml.includes('<w:keepNext/>')));
+    expect(keeps(short)).toEqual([true, true, true, false]);
+    expect(keeps(long).every((k) => !k)).toBe(true);
+    const ps = paragraphs(doc);
+    expect(ps.find((p) => wText(p) === 'Please see the table below.')).toContain('<w:keepNext/>');
+    expect(ps.find((p) => wText(p) === 'And a long one:')).toContain('<w:keepNext/>');
+    // Long tables repeat their header row on each page.
+    expect(long!.rows[0]!.xml).toContain('<w:tblHeader/>');
+  });
+
   it('foi answer (seed 003): money column wide enough, closing kept together', () => {
     const out = tempDir('foi-docx-layout-');
     const r = foi(['answer', join(ROOT, 'examples', 'seed-003-foi-556.yaml'), '--out', out]);

@@ -101,6 +101,9 @@ function runText(p: ParagraphNode): string {
 
 const HEADING_STYLES = ['Heading1', 'Heading2', 'Heading3', 'Heading4'] as const;
 
+/** Tables of at most this many rows (header included) are kept on one page. */
+const SHORT_TABLE_ROWS = 8;
+
 class Converter {
   /** Numbering definitions by reference, in the order first needed. */
   readonly lists = new Map<string, ListDefinition>();
@@ -234,12 +237,16 @@ class Converter {
         case 'list':
           out.push(...this.list(t, 0, ctx));
           break;
-        case 'table':
+        case 'table': {
           // Word joins tables with nothing between them into one table; keep them apart.
-          if (out.at(-1)?.kind === 'table') out.push({ kind: 'p', props: {}, children: [] });
+          const before = out.at(-1);
+          if (before?.kind === 'table') out.push({ kind: 'p', props: {}, children: [] });
+          // The line introducing a table (a caption, "see the tables below:") stays with it.
+          else if (before?.kind === 'p') before.props.keepNext = true;
           out.push(this.table(t));
           this.afterTable = true;
           break;
+        }
         case 'hr':
           out.push(
             this.paragraph(
@@ -321,19 +328,22 @@ class Converter {
       const a = t.align[i];
       return a === 'right' || a === 'center' ? a : 'left';
     };
-    const cell = (c: Tokens.TableCell | undefined, i: number, kind: CellKind) => ({
+    // A short table is kept on one page (each row keeps with the next); a long one may break
+    // between rows, its header repeated.
+    const keepTogether = t.rows.length + 1 <= SHORT_TABLE_ROWS;
+    const cell = (c: Tokens.TableCell | undefined, i: number, kind: CellKind, last: boolean) => ({
       kind,
       paragraph: {
         kind: 'p' as const,
-        props: { style: kind === 'header' ? 'TableHeading' : 'TableText', align: align(i) },
+        props: { style: kind === 'header' ? 'TableHeading' : 'TableText', ...(keepTogether && !last ? { keepNext: true } : {}), align: align(i) },
         children: this.inline(c?.tokens ?? [], kind === 'total' ? { bold: true } : {}),
       },
     });
-    const rows: TableNode['rows'] = [{ kind: 'header', cells: Array.from({ length: ncols }, (_, i) => cell(t.header[i], i, 'header')) }];
-    for (const r of t.rows) {
+    const rows: TableNode['rows'] = [{ kind: 'header', cells: Array.from({ length: ncols }, (_, i) => cell(t.header[i], i, 'header', t.rows.length === 0)) }];
+    t.rows.forEach((r, k) => {
       const kind: CellKind = isTotalRow(r) ? 'total' : 'body';
-      rows.push({ kind, cells: Array.from({ length: ncols }, (_, i) => cell(r[i], i, kind)) });
-    }
+      rows.push({ kind, cells: Array.from({ length: ncols }, (_, i) => cell(r[i], i, kind, k === t.rows.length - 1)) });
+    });
     return { kind: 'table', widths, rows };
   }
 }
