@@ -10,9 +10,11 @@
 //   dist/docx-template.json the constant parts of the letter .docx, made here with the docx library
 //   dist/templates-precompiled.json the shipped letter templates, analysed and precompiled
 //   dist/bench/run.js      `npm run bench` (and bench/measure-import.js)
+//   dist/.mopac-register-KEY.sqlite the embedded register, built once here
 // better-sqlite3 stays in node_modules (a native addon). Source maps are written beside the
 // chunks (node --enable-source-maps, and the bench's profile summaries, read them).
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -80,3 +82,8 @@ writeFileSync(join(DIST, 'docx-template.json'), JSON.stringify(await buildShippe
 const { precompileShippedTemplates } = await import(pathToFileURL(join(genDir, 'templates.js')).href);
 writeFileSync(join(DIST, 'templates-precompiled.json'), JSON.stringify(precompileShippedTemplates()));
 rmSync(genDir, { recursive: true, force: true });
+
+// Build the embedded MOPAC register's cache now (dist/.mopac-register-KEY.sqlite, see
+// src/register/default-register.ts), so that no command pays for it on first use.
+const warm = spawnSync(process.execPath, [join(ROOT, 'bin', 'foi'), 'themes', '--format', 'json'], { encoding: 'utf8', env: { ...process.env, FOI_DB: '' } });
+if (warm.status !== 0) throw new Error(`building the embedded register failed: ${warm.stderr}`);
