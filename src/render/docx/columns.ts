@@ -86,13 +86,28 @@ function unbreakable(text: string, money: boolean): string[] {
   return money ? text.split(/\s+(?=[£€$])/) : text.split(/\s+/);
 }
 
+/**
+ * Widths of cell texts already measured (a batch measures the same grant names and amounts in
+ * letter after letter): key = bold, money and the text.
+ */
+const longestCache = new Map<string, number>();
+
+function longest(text: string, bold: boolean, money: boolean): number {
+  const key = `${bold ? 'b' : '-'}${money ? 'm' : '-'}${text}`;
+  let w = longestCache.get(key);
+  if (w === undefined) {
+    w = unbreakable(text, money).reduce((a, piece) => Math.max(a, textWidthTwips(piece, TABLE_FONT_SIZE, bold)), 0);
+    if (longestCache.size >= 20_000) longestCache.clear();
+    longestCache.set(key, w);
+  }
+  return w;
+}
+
 /** Measure a Markdown table's columns in Arial 10 pt (header and totals rows bold). */
 export function measureTable(t: Tokens.Table): ColumnMeasure[] {
   const ncols = Math.max(t.header.length, ...t.rows.map((r) => r.length));
   const pad = 2 * CELL_MARGIN_X + 40;
   const measures: ColumnMeasure[] = Array.from({ length: ncols }, () => ({ natural: 0, naturalWrappedHeader: 0, minimum: 0 }));
-  const longest = (text: string, bold: boolean, money: boolean) =>
-    unbreakable(text, money).reduce((a, w) => Math.max(a, textWidthTwips(w, TABLE_FONT_SIZE, bold)), 0);
   t.header.forEach((cell, i) => {
     if (i >= ncols) return;
     const text = plainText(cell.tokens).trim();
