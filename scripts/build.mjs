@@ -33,7 +33,24 @@ function buildId() {
   return h.digest('hex').slice(0, 16);
 }
 
+/**
+ * commander loads node:child_process at start-up for executable subcommands, which foi does not
+ * have; loading it is a measurable part of `foi --help`. Give commander a stand-in that loads the
+ * real module only if it is ever used.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'foi' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'foi' }, () => ({
+      contents: "let real; module.exports = new Proxy({}, { get: (_, k) => (real ??= require('node:child_process'))[k] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
+  plugins: [lazyChildProcess],
   bundle: true,
   format: 'esm',
   platform: 'node',
