@@ -2,6 +2,7 @@
  * One answer: request + register -> letter Markdown, DOCX, a CSV per table and the
  * `<ref>.answer.json` record that `foi verify` re-runs. Pure: returns bytes, writes nothing.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/open.js';
@@ -39,6 +40,8 @@ export interface AnswerOutputs {
   evidence: Evidence;
   markdown: string;
   files: AnswerFile[];
+  /** Figures that differ from the letter's earlier answer record (empty for a new letter). */
+  changes: FigureChange[];
 }
 
 export const ANSWER_FORMAT = 'foi-answer/1';
@@ -53,6 +56,24 @@ export interface AnswerRecord {
   criteria: Evidence['questions'];
   cells: Evidence['cells'];
   fingerprint: string;
+  /** sha256 of each file of this answer (the record is written last): a set from two runs is detectable. */
+  files: Record<string, string>;
+  /**
+   * Earlier versions of this letter whose figures differ, oldest first: a letter that was sent is
+   * never erased by regenerating it. Absent until the figures first change.
+   */
+  versions?: AnswerVersion[];
+}
+
+export interface AnswerVersion {
+  fingerprint: string;
+  responseDate: string | null;
+  due: string;
+  cells: Evidence['cells'];
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Longest file base name: leaves room for `.q12-2017-18.csv` and temp-file prefixes under 255 bytes. */
@@ -99,10 +120,6 @@ export async function produceAnswer(db: Db, req: RequestSpec, opts: AnswerOption
   const { renderLetter } = await import('./templates.js');
   const template = opts.template ?? fixed.template ?? null;
   const markdown = renderLetter(view, { template, templatesDir: opts.templatesDir ?? null });
-  const record: AnswerRecord = {
-    format: ANSWER_FORMAT, reference: fixed.reference, request: fixed, template, due: view.dueIso,
-    criteria: evidence.questions, cells: evidence.cells, fingerprint: evidence.fingerprint,
-  };
   const files: AnswerFile[] = [{ name: `${baseName}.md`, data: markdown }];
   if (!opts.markdownOnly) {
     const { markdownToDocx } = await import('../render/markdown-to-docx.js');
@@ -129,9 +146,20 @@ export async function produceAnswer(db: Db, req: RequestSpec, opts: AnswerOption
       files.push({ name: `${baseName}.${suffix}.csv`, data: lines.join('\r\n') + '\r\n' });
     });
   });
-  // The answer record goes last: a set of files whose record is missing was not finished.
+  const versions = previous?.versions ? [...previous.versions] : [];
+  if (previous && previous.fingerprint !== evidence.fingerprint) {
+    versions.push({ fingerprint: previous.fingerprint, responseDate: previous.request.responseDate, due: previous.due, cells: previous.cells });
+  }
+  const record: AnswerRecord = {
+    format: ANSWER_FORMAT, reference: fixed.reference, request: fixed, template, due: view.dueIso,
+    criteria: evidence.questions, cells: evidence.cells, fingerprint: evidence.fingerprint,
+    files: Object.fromEntries(files.map((f) => [f.name, sha256(f.data)])),
+    ...(versions.length ? { versions } : {}),
+  };
+  // The answer record goes last: a set of files whose record is missing or names other bytes was not finished.
   files.push({ name: `${baseName}.answer.json`, data: JSON.stringify(record, null, 2) + '\n' });
-  return { baseName, dated, view, evidence, markdown, files };
+  const changes = previous ? diffEvidence(previous.cells, evidence.cells) : [];
+  return { baseName, dated, view, evidence, markdown, files, changes };
 }
 
 export interface FigureChange {
