@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { DataError, UsageError } from '../core/errors.js';
 import { formatMoney, parseMoney } from '../core/money.js';
 import type { BodyView } from './view-model.js';
+import { parseSiteSection, type SiteSection } from '../publish/site-config.js';
 
 /** s.12: £25 an hour (Appropriate Limit and Fees Regulations 2004, reg. 4(4)). */
 export const COST_LIMIT_HOURLY_PENCE = 2500;
@@ -72,7 +73,7 @@ function record(c: Check, v: unknown, path: string, known: string[]): Record<str
   return obj;
 }
 
-const TOP_KEYS = ['name', 'shortName', 'letterhead', 'address', 'email', 'reviewContact', 'nextStepsUrl', 'decisionsUrl', 'signatory', 'costLimit'];
+const TOP_KEYS = ['name', 'shortName', 'letterhead', 'address', 'email', 'reviewContact', 'nextStepsUrl', 'decisionsUrl', 'signatory', 'costLimit', 'site'];
 
 /**
  * Validate a parsed body file. Unknown keys and missing required keys are errors naming the
@@ -125,6 +126,9 @@ export function validateBodyConfig(data: unknown, file: string): BodyView {
     }
   }
 
+  // The disclosure log website's house style (`foi publish`): checked here so every command rejects a bad key.
+  parseSiteSection(top.site, c.problems);
+
   if (c.problems.length) {
     throw new DataError(`${file}: ${c.problems[0]}${c.problems.length > 1 ? ` (and ${c.problems.length - 1} more)` : ''}`, c.problems.map((p) => `${file}: ${p}`));
   }
@@ -147,6 +151,19 @@ export function validateBodyConfig(data: unknown, file: string): BodyView {
  * YAML file (validated strictly: errors name the file and the key).
  */
 export function loadBodyConfig(path?: string | null): BodyView {
+  const { data, shown } = readBodyFile(path);
+  return validateBodyConfig(data, shown);
+}
+
+/** The body's details and its `site:` section (for `foi publish`), with the folder the body file is in. */
+export function loadBodyAndSite(path?: string | null): { body: BodyView; site: SiteSection; dir: string } {
+  const { data, shown, file } = readBodyFile(path);
+  const body = validateBodyConfig(data, shown);
+  const site = parseSiteSection((data as Record<string, unknown>).site, []);
+  return { body, site, dir: dirname(resolve(file)) };
+}
+
+function readBodyFile(path?: string | null): { data: unknown; shown: string; file: string } {
   const file = path ?? shippedBodyConfigPath();
   const shown = path ?? 'templates/body.yaml';
   if (path != null) {
@@ -160,5 +177,5 @@ export function loadBodyConfig(path?: string | null): BodyView {
     const line = e.linePos?.[0]?.line;
     throw new DataError(`${shown}${line ? ` line ${line}` : ''}: ${e.message.split('\n')[0]}`);
   }
-  return validateBodyConfig(doc.toJS(), shown);
+  return { data: doc.toJS(), shown, file };
 }
