@@ -218,7 +218,7 @@ class LetterRenderer {
     const last = t.rows[t.rows.length - 1];
     const hasTotal = t.rows.length > 1 && last && /^totals?$/i.test(inlineText(last[0]?.tokens).trim());
     const body = hasTotal ? t.rows.slice(0, -1) : t.rows;
-    return `<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0">\n<table${t.header.length >= 4 ? ' class="wide"' : ''}>\n<caption id="${id}">${escapeHtml(caption)}</caption>\n`
+    return `<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0">\n<table${t.header.length >= 6 ? ' class="wide wider"' : t.header.length >= 4 ? ' class="wide"' : ''}>\n<caption id="${id}">${escapeHtml(caption)}</caption>\n`
       + `<thead><tr>${head}</tr></thead>\n<tbody>\n${body.map(row).join('')}</tbody>\n`
       + (hasTotal ? `<tfoot>\n${row(last)}</tfoot>\n` : '')
       + '</table>\n</div>\n';
