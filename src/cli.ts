@@ -156,6 +156,7 @@ export function buildProgram(): Command {
     .option('--check', 'write nothing; exit 1 if the site would change')
     .option('--body <file>', "the body's details and house style (YAML); default: MOPAC")
     .option('--reference-docx <file>', 'a .docx whose styles the published letters use')
+    .addOption(formatOption())
     .action(lazy(() => import('./commands/publish.js')));
 
   program

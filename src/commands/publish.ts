@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../core/errors.js';
+import { renderListing } from '../output/listing.js';
 import { isHttpUrl } from '../publish/site-config.js';
 
 export async function run(ctx: Ctx, args: unknown[], opts: { site?: string; baseUrl?: string; check?: boolean; body?: string; referenceDocx?: string }): Promise<number> {
@@ -11,6 +12,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { site?: string; base
   const siteDir = resolve(opts.site);
   if (siteDir === lettersDir) throw new UsageError(`${opts.site}: the site must go in its own folder, not the letters folder`);
   if (opts.baseUrl !== undefined && !isHttpUrl(opts.baseUrl)) throw new UsageError(`--base-url "${opts.baseUrl}": expected an http(s) address, e.g. https://www.example.gov.uk/foi/`);
+  const format = ctx.format();
   const { loadBodyAndSite } = await import('../letters/body-config.js');
   const { publishSite } = await import('../publish/publish.js');
   const { body, site, dir } = loadBodyAndSite(opts.body ?? null);
@@ -20,11 +22,24 @@ export async function run(ctx: Ctx, args: unknown[], opts: { site?: string; base
   for (const w of result.warnings) ctx.err(`foi: warning: ${w}\n`);
   const c = result.write.counts;
   const changed = result.write.files.filter((f) => f.status !== 'unchanged');
-  const verb = (s: string) => (opts.check ? `would be ${s}` : s);
-  for (const f of changed) ctx.out(`${verb(f.status).padEnd(18)} ${f.path}\n`);
-  const n = result.collected.responses.length;
+  const published = result.collected.responses;
   const held = result.collected.unpublished.length;
-  ctx.out(`${n} response${n === 1 ? '' : 's'} published${held ? ` (${held} not marked publish: true)` : ''}; files: ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.removed} removed${opts.check ? ' (check only: nothing written)' : ''}\n`);
+  ctx.out(renderListing({
+    columns: [
+      { header: 'Status', value: (f) => (opts.check ? `would be ${f.status}` : f.status) },
+      { header: 'File', value: (f) => f.path },
+    ],
+    rows: format === 'table' || format === 'md' ? changed : result.write.files,
+    notes: [`${published.length} response${published.length === 1 ? '' : 's'} published${held ? ` (${held} not marked publish: true)` : ''}; files: ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.removed} removed${opts.check ? ' (check only: nothing written)' : ''}`],
+    json: {
+      published: published.map((r) => ({ reference: r.reference, page: `responses/${r.base}.html`, responseDate: r.responseDate, outcome: r.outcome.label })),
+      notPublished: result.collected.unpublished,
+      counts: c,
+      files: result.write.files,
+      warnings: result.warnings,
+      check: !!opts.check,
+    },
+  }, format));
   if (opts.check && changed.length) {
     ctx.err(`foi: the site would change (${changed.length} file${changed.length === 1 ? '' : 's'}); run without --check to publish\n`);
     return 1;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataError } from '../core/errors.js';
 import type { BodyView } from '../letters/view-model.js';
+import { letterDocxOptions } from '../letters/answer.js';
 import { siteAssets } from './assets.js';
 import { collectResponses, publicLetterMarkdown, type Collected, type PublicResponse } from './collect.js';
 import { atomFeed, jsonFeed, type FeedItem } from './feeds.js';
@@ -71,14 +72,7 @@ export async function buildSite(opts: Omit<PublishOptions, 'check'>): Promise<Bu
   for (const r of collected.responses) {
     // The DOCX is the published letter, built from the same redacted text as the page: never the
     // officer's copy, which carries the requester's name and address.
-    const docx = await markdownToDocx(publicLetterMarkdown(r), {
-      referenceDocx: opts.referenceDocx ?? null,
-      footerText: `${opts.body.shortName} ${r.reference}`,
-      letterhead: null,
-      title: `Freedom of Information request ${r.reference}`,
-      creator: opts.body.name,
-      documentDate: r.responseDate,
-    });
+    const docx = await markdownToDocx(publicLetterMarkdown(r), letterDocxOptions(opts.body, r.reference, r.responseDate, opts.referenceDocx ?? null));
     const downloads: Download[] = [{ href: `files/${r.base}.docx`, label: 'Response letter', format: 'Word document', bytes: docx.length }];
     files.push({ path: `files/${r.base}.docx`, data: docx });
     for (const f of r.files) {

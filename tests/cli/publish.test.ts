@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { foi, tempDir } from '../helpers/cli.js';
+import { strToU8, zipSync } from 'fflate';
+import { ROOT, foi, tempDir } from '../helpers/cli.js';
 import { batchExamples, batchHostile, readAsText, siteFiles } from '../helpers/site.js';
 
 describe('foi publish: the examples', () => {
@@ -96,9 +97,12 @@ describe('foi publish: the examples', () => {
     expect(batch.code, batch.stderr).toBe(0);
     const check = foi(['publish', letters, '--site', site, '--check']);
     expect(check.code).toBe(1);
-    expect(check.stdout).toContain('would be removed   responses/FOI-MASIP.html');
-    expect(check.stdout).toContain('would be removed   files/FOI-MASIP.docx');
-    expect(check.stdout).toContain('would be changed   index.html');
+    expect(check.stdout).toMatch(/^would be removed +responses\/FOI-MASIP\.html$/m);
+    expect(check.stdout).toMatch(/^would be removed +files\/FOI-MASIP\.docx$/m);
+    expect(check.stdout).toMatch(/^would be changed +index\.html$/m);
+    const json = JSON.parse(foi(['publish', letters, '--site', site, '--check', '--format', 'json']).stdout);
+    expect(json.published.map((p: { reference: string }) => p.reference)).toEqual(['FOI 556']);
+    expect(json.files).toContainEqual({ path: 'theme-stalking.html', status: 'removed' });
     expect(check.stderr).toMatch(/^foi: the site would change \(\d+ files\); run without --check to publish\n$/);
     expect(existsSync(join(site, 'responses', 'FOI-MASIP.html'))).toBe(true);
 
@@ -118,8 +122,9 @@ describe('foi publish: the examples', () => {
 
 describe('foi publish: privacy and escaping', () => {
   let site = '';
+  let letters = '';
   beforeAll(() => {
-    const { letters } = batchHostile();
+    ({ letters } = batchHostile());
     // The officer's own letter names the requester: that is what must not reach the site.
     expect(readFileSync(join(letters, 'FOI-900.md'), 'utf8')).toContain('Dear Xanthippe Quirkwood');
     site = join(tempDir('foi-site-'), 'site');
@@ -154,6 +159,48 @@ describe('foi publish: privacy and escaping', () => {
   });
 });
 
+describe('foi publish: workbooks, house style', () => {
+  it('links an XLSX beside the letter; leaves out one that holds the requester\'s name, with a warning', () => {
+    const { letters } = batchHostile();
+    writeFileSync(join(letters, 'FOI-900.xlsx'), zipSync({ 'xl/sharedStrings.xml': strToU8('<sst><si><t>Grant</t></si></sst>') }));
+    const site = join(tempDir('foi-site-'), 'site');
+    const r = foi(['publish', letters, '--site', site]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(site, 'files', 'FOI-900.xlsx'))).toEqual(readFileSync(join(letters, 'FOI-900.xlsx')));
+    expect(readFileSync(join(site, 'responses', 'FOI-900.html'), 'utf8')).toMatch(/<a href="\.\.\/files\/FOI-900\.xlsx" download>All tables<\/a> <span class="file-meta">\(Excel workbook, \d+ bytes\)<\/span>/);
+
+    writeFileSync(join(letters, 'FOI-900.xlsx'), zipSync({ 'xl/sharedStrings.xml': strToU8('<sst><si><t>Requested by Xanthippe Quirkwood &lt;img src=x onerror=alert(3)&gt; https://evil.example/me</t></si></sst>') }));
+    const again = foi(['publish', letters, '--site', site]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toBe("foi: warning: FOI-900.xlsx: not published: it contains the requester's name or address (FOI 900)\n");
+    expect(again.stdout).toMatch(/^removed +files\/FOI-900\.xlsx$/m);
+    expect(existsSync(join(site, 'files', 'FOI-900.xlsx'))).toBe(false);
+    expect(readFileSync(join(site, 'responses', 'FOI-900.html'), 'utf8')).not.toContain('xlsx');
+  });
+
+  it("takes the logo, colours and footer from the body file's site: section", () => {
+    const { letters } = batchHostile();
+    const dir = tempDir('foi-body-');
+    writeFileSync(join(dir, 'crest.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    const shipped = readFileSync(join(ROOT, 'templates', 'body.yaml'), 'utf8');
+    const body = join(dir, 'body.yaml');
+    writeFileSync(body, shipped.replace('  title: MOPAC disclosure log', '  title: Test log\n  logo: crest.svg\n  footer: "Footer <b>text</b>"').replace('brand: "#1f2a5c"', 'brand: "#005ea5"'));
+    const site = join(tempDir('foi-site-'), 'site');
+    const r = foi(['publish', letters, '--site', site, '--body', body]);
+    expect(r.code, r.stderr).toBe(0);
+    const index = readFileSync(join(site, 'index.html'), 'utf8');
+    expect(index).toContain(`<img class="logo" src="assets/logo.svg" alt="Mayor&#39;s Office for Policing And Crime"> <span class="brand-name">Test log</span>`);
+    expect(index).toContain('<p>Footer &lt;b&gt;text&lt;/b&gt;</p>');
+    expect(readFileSync(join(site, 'assets', 'site.css'), 'utf8')).toMatch(/^:root \{ --brand: #005ea5; --link: #1d4f91; \}/);
+    expect(readFileSync(join(site, 'assets', 'logo.svg'), 'utf8')).toContain('<svg');
+
+    writeFileSync(body, shipped.replace('brand: "#1f2a5c"', 'brand: "#7fb2e5"'));
+    const bad = foi(['publish', letters, '--site', site, '--body', body]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.split('\n')[0]).toBe(`foi: ${body}: site.colours.brand: #7fb2e5 has a contrast of 2.23:1 with white; WCAG AA needs at least 4.5:1`);
+  });
+});
+
 describe('foi publish: bad input', () => {
   it('a missing folder, a missing --site: one line, exit 2', () => {
     const r = foi(['publish', 'no-such-letters', '--site', join(tempDir(), 'site')]);
@@ -185,6 +232,14 @@ describe('foi publish: bad input', () => {
     const r = foi(['publish', hostile, '--site', join(tempDir(), 'site')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/FOI-900\.answer\.json: its letter FOI-900\.md is not beside it; run foi batch again to write it\n$/);
+  });
+
+  it('the site cannot be the letters folder; a site inside it is not read as letters', () => {
+    const { letters } = batchHostile();
+    expect(foi(['publish', letters, '--site', letters]).stderr).toBe(`foi: ${letters}: the site must go in its own folder, not the letters folder\n`);
+    const inside = join(letters, 'site');
+    expect(foi(['publish', letters, '--site', inside]).code).toBe(0);
+    expect(foi(['publish', letters, '--site', inside, '--check']).code).toBe(0);
   });
 
   it('refuses a non-empty folder that publish did not write', () => {
