@@ -160,9 +160,9 @@ function titleOf(rec: RecordShape): string {
 
 const CSV_NAME = /^\.q(\d+)(?:-(\d{4}-\d{2})|-(\d+))?\.csv$/;
 
-function tableFiles(dir: string, base: string): SourceFile[] {
+function tableFiles(names: readonly string[], dir: string, base: string): SourceFile[] {
   const out: SourceFile[] = [];
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of names) {
     if (!name.startsWith(`${base}.`)) continue;
     const rest = name.slice(base.length);
     const m = CSV_NAME.exec(rest);
@@ -182,6 +182,9 @@ export function collectResponses(lettersDir: string, opts: { skipDir?: string | 
   const responses: PublicResponse[] = [];
   const unpublished: string[] = [];
   const byBase = new Map<string, string>();
+  // Each folder is listed once, not once per response.
+  const listings = new Map<string, string[]>();
+  const listing = (dir: string) => listings.get(dir) ?? listings.set(dir, readdirSync(dir).sort()).get(dir)!;
   for (const path of files) {
     const shown = relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path) || path;
     const rec = readRecord(path, shown);
@@ -226,7 +229,7 @@ export function collectResponses(lettersDir: string, opts: { skipDir?: string | 
       questions: rec.request.questions.map((q) => redactText(q.wording.trim(), personal)),
       bodyMarkdown: redactMarkdown(letterBody(markdown), personal),
       letterheadMarkdown: /^#{1,6} \S/.test(firstLine) ? redactMarkdown(firstLine, personal) : null,
-      files: tableFiles(dir, base),
+      files: tableFiles(listing(dir), dir, base),
       personal,
     });
   }

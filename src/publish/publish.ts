@@ -3,7 +3,7 @@
  * (collect -> pages, feeds, search index, downloads, assets), checks the result for the requesters'
  * personal data, then hands it to the incremental writer. Same letters and body file, same bytes.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataError } from '../core/errors.js';
 import type { BodyView } from '../letters/view-model.js';
@@ -19,7 +19,8 @@ import {
 import { findPersonalData } from './privacy.js';
 import { searchDoc, searchIndexScript } from './search-index.js';
 import { resolveSiteConfig, type SiteSection } from './site-config.js';
-import { writeSite, type SiteFile, type SiteWriteResult } from './site-writer.js';
+import { readManifest, writeSite, type SiteFile, type SiteWriteResult } from './site-writer.js';
+import { PublishedDocx } from './published-docx.js';
 
 /** The Information Commissioner's site, which every letter's review paragraph gives. */
 export const ICO_URL = 'https://ico.org.uk';
@@ -63,7 +64,7 @@ export async function buildSite(opts: Omit<PublishOptions, 'check'>): Promise<Bu
     [opts.body.nextStepsUrl, opts.body.decisionsUrl, site.website, opts.body.email ? `mailto:${opts.body.email}` : null, ICO_URL]
       .filter((x): x is string => !!x),
   );
-  const { markdownToDocx } = await import('../render/markdown-to-docx.js');
+  const docxBuilder = new PublishedDocx(opts.siteDir, (existsSync(opts.siteDir) ? readManifest(opts.siteDir)?.built : null) ?? {}, opts.referenceDocx ?? null);
   const files: SiteFile[] = [];
   const warnings: string[] = [];
   const pages: ResponsePage[] = [];
@@ -72,9 +73,10 @@ export async function buildSite(opts: Omit<PublishOptions, 'check'>): Promise<Bu
   for (const r of collected.responses) {
     // The DOCX is the published letter, built from the same redacted text as the page: never the
     // officer's copy, which carries the requester's name and address.
-    const docx = await markdownToDocx(publicLetterMarkdown(r), letterDocxOptions(opts.body, r.reference, r.responseDate, opts.referenceDocx ?? null));
-    const downloads: Download[] = [{ href: `files/${r.base}.docx`, label: 'Response letter', format: 'Word document', bytes: docx.length }];
-    files.push({ path: `files/${r.base}.docx`, data: docx });
+    const docxPath = `files/${r.base}.docx`;
+    const docx = await docxBuilder.build(docxPath, publicLetterMarkdown(r), letterDocxOptions(opts.body, r.reference, r.responseDate, opts.referenceDocx ?? null));
+    const downloads: Download[] = [{ href: docxPath, label: 'Response letter', format: 'Word document', bytes: docx.data.length }];
+    files.push({ path: docxPath, data: docx.data, inputKey: docx.inputKey });
     for (const f of r.files) {
       const data = new Uint8Array(readFileSync(f.path));
       if (findPersonalData(f.name, data, r.personal).length) {
@@ -104,17 +106,18 @@ export async function buildSite(opts: Omit<PublishOptions, 'check'>): Promise<Bu
   files.push(...assets);
 
   // Belt and braces: each response's page and letter must not hold its requester's details.
+  const byPath = new Map(files.map((f) => [f.path, f]));
   for (const r of collected.responses) {
     for (const path of [responseHref(r), `files/${r.base}.docx`]) {
-      const f = files.find((x) => x.path === path)!;
+      const f = byPath.get(path)!;
       const hits = findPersonalData(path, f.data, r.personal);
       if (hits.length) throw new DataError(`${r.source}: the published ${path} would contain the requester's details; nothing was published`);
     }
   }
-  const paths = new Set<string>();
-  for (const f of files) {
-    if (paths.has(f.path)) throw new DataError(`two published files would be ${f.path}; check the references and the tables' file names`);
-    paths.add(f.path);
+  if (byPath.size !== files.length) {
+    const seen = new Set<string>();
+    const twice = files.find((f) => seen.has(f.path) || !seen.add(f.path))!;
+    throw new DataError(`two published files would be ${twice.path}; check the references and the tables' file names`);
   }
   return { files, collected, warnings };
 }

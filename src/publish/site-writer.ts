@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } fr
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic, writeStatus } from '../core/atomic-write.js';
 import { DataError, UsageError } from '../core/errors.js';
+import { sha256 } from './published-docx.js';
 
 export const MANIFEST = '.foi-site.json';
 const MANIFEST_FORMAT = 'foi-site/1';
@@ -17,6 +18,19 @@ const MANIFEST_FORMAT = 'foi-site/1';
 export interface SiteFile {
   path: string;
   data: string | Uint8Array;
+  /** For a file that is slow to build (the DOCX): a digest of what it was built from (published-docx.ts). */
+  inputKey?: string;
+}
+
+/** The manifest's record of a built file: digests of its inputs and of the bytes written. */
+export interface BuiltRecord {
+  input: string;
+  output: string;
+}
+
+export interface Manifest {
+  files: string[];
+  built: Record<string, BuiltRecord>;
 }
 
 export type SiteFileStatus = 'created' | 'changed' | 'unchanged' | 'removed';
@@ -26,13 +40,14 @@ export interface SiteWriteResult {
   counts: Record<SiteFileStatus, number>;
 }
 
-function readManifest(siteDir: string): string[] | null {
+export function readManifest(siteDir: string): Manifest | null {
   const p = join(siteDir, MANIFEST);
   if (!existsSync(p)) return null;
   try {
-    const m = JSON.parse(readFileSync(p, 'utf8')) as { format?: string; files?: unknown };
+    const m = JSON.parse(readFileSync(p, 'utf8')) as { format?: string; files?: unknown; built?: unknown };
     if (m.format !== MANIFEST_FORMAT || !Array.isArray(m.files) || m.files.some((f) => typeof f !== 'string')) throw new Error('not a foi site manifest');
-    return m.files as string[];
+    const built = m.built && typeof m.built === 'object' && !Array.isArray(m.built) ? (m.built as Record<string, BuiltRecord>) : {};
+    return { files: m.files as string[], built };
   } catch (e) {
     throw new DataError(`${p}: cannot read the site's manifest (${(e as Error).message}); remove the site folder and publish again`);
   }
@@ -50,7 +65,9 @@ export function writeSite(siteDir: string, files: readonly SiteFile[], opts: { c
     throw new UsageError(`${siteDir}: this folder is not empty and was not written by foi publish; give an empty or new folder for the site`);
   }
   const planned = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const manifest = JSON.stringify({ format: MANIFEST_FORMAT, files: planned.map((f) => f.path) }, null, 2) + '\n';
+  const built: Record<string, BuiltRecord> = {};
+  for (const f of planned) if (f.inputKey) built[f.path] = { input: f.inputKey, output: sha256(f.data) };
+  const manifest = JSON.stringify({ format: MANIFEST_FORMAT, files: planned.map((f) => f.path), built }, null, 2) + '\n';
   const all = [...planned, { path: MANIFEST, data: manifest }];
   const result: SiteWriteResult = { files: [], counts: { created: 0, changed: 0, unchanged: 0, removed: 0 } };
   const note = (path: string, status: SiteFileStatus) => {
@@ -58,7 +75,7 @@ export function writeSite(siteDir: string, files: readonly SiteFile[], opts: { c
     result.counts[status]++;
   };
   const keep = new Set(all.map((f) => f.path));
-  const removed = (previous ?? []).filter((p) => safeRelative(p) && !keep.has(p)).sort();
+  const removed = (previous?.files ?? []).filter((p) => safeRelative(p) && !keep.has(p)).sort();
   for (const f of all) {
     const target = join(siteDir, ...f.path.split('/'));
     const status = writeStatus(target, f.data);

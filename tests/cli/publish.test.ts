@@ -81,6 +81,14 @@ describe('foi publish: the examples', () => {
     expect(foi(['publish', letters, '--site', other]).code).toBe(0);
     expect(siteFiles(other)).toEqual(siteFiles(site));
     for (const f of siteFiles(site)) expect(readFileSync(join(other, f)).equals(readFileSync(join(site, f))), f).toBe(true);
+
+    // The DOCX is reused from the last run only while its bytes are what was written: a hand-edited one is rebuilt.
+    writeFileSync(join(site, 'files', 'FOI-556.docx'), 'edited by hand');
+    const edited = foi(['publish', letters, '--site', site, '--check']);
+    expect(edited.code).toBe(1);
+    expect(edited.stdout).toMatch(/^would be changed +files\/FOI-556\.docx$/m);
+    expect(foi(['publish', letters, '--site', site]).code).toBe(0);
+    expect(readFileSync(join(site, 'files', 'FOI-556.docx')).equals(readFileSync(join(other, 'files', 'FOI-556.docx')))).toBe(true);
   });
 
   it('absolute feed links with --base-url', () => {
