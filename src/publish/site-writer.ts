@@ -7,7 +7,7 @@
  * `check` writes nothing and reports what would change.
  */
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { writeFileAtomic, writeStatus } from '../core/atomic-write.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from './published-docx.js';
@@ -96,10 +96,5 @@ export function writeSite(siteDir: string, files: readonly SiteFile[], opts: { c
 }
 
 function pruneEmptyDirs(root: string, dir: string): void {
-  let d = dir;
-  while (relative(root, d) && !relative(root, d).startsWith('..') && !relative(root, d).includes(`..${sep}`)) {
-    if (readdirSync(d).length) return;
-    rmdirSync(d);
-    d = dirname(d);
-  }
+  for (let d = dir; d.startsWith(root + sep) && !readdirSync(d).length; d = dirname(d)) rmdirSync(d);
 }
