@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../core/errors.js';
 import { renderListing } from '../output/listing.js';
@@ -13,9 +13,11 @@ export async function run(ctx: Ctx, args: unknown[], opts: { site?: string; base
   if (siteDir === lettersDir) throw new UsageError(`${opts.site}: the site must go in its own folder, not the letters folder`);
   if (opts.baseUrl !== undefined && !isHttpUrl(opts.baseUrl)) throw new UsageError(`--base-url "${opts.baseUrl}": expected an http(s) address, e.g. https://www.example.gov.uk/foi/`);
   const format = ctx.format();
-  const { loadBodyAndSite } = await import('../letters/body-config.js');
+  const { loadBodyFile, shippedBodyConfigPath } = await import('../letters/body-config.js');
   const { publishSite } = await import('../publish/publish.js');
-  const { body, site, dir } = loadBodyAndSite(opts.body ?? null);
+  const { body, site } = loadBodyFile(opts.body ?? null);
+  // A logo in the body file is named relative to the body file.
+  const dir = dirname(resolve(opts.body ?? shippedBodyConfigPath()));
   const result = await publishSite({
     lettersDir, siteDir, body, site, bodyDir: dir, baseUrl: opts.baseUrl ?? null, referenceDocx: opts.referenceDocx ?? null, check: !!opts.check,
   });

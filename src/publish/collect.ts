@@ -158,7 +158,8 @@ function titleOf(rec: RecordShape): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 60)).replace(/[\s,;:.]+$/, '')}…`;
 }
 
-const CSV_NAME = /^\.q(\d+)(?:-(\d{4}-\d{2})|-(\d+))?\.csv$/;
+/** `.q1.csv`, `.q1-2017-18.csv`, `.q1-2.csv`, `.q1-2-2017-18.csv`, `.q1-2-2017-18-3.csv` (as answer.ts names them). */
+const CSV_NAME = /^\.q(\d+)(?:-(\d{1,3}))?(?:-(\d{4}-\d{2}))?(?:-(\d+))?\.csv$/;
 
 function tableFiles(names: readonly string[], dir: string, base: string): SourceFile[] {
   const out: SourceFile[] = [];
@@ -167,7 +168,7 @@ function tableFiles(names: readonly string[], dir: string, base: string): Source
     const rest = name.slice(base.length);
     const m = CSV_NAME.exec(rest);
     if (m) {
-      const label = `Question ${m[1]} table${m[2] ? `, ${m[2]}` : m[3] ? ` ${m[3]}` : ''}`;
+      const label = `Question ${m[1]} table${m[2] ? ` ${m[2]}` : ''}${m[3] ? `, ${m[3]}` : ''}${m[4] ? ` (${m[4]})` : ''}`;
       out.push({ name, path: join(dir, name), kind: 'csv', label });
     } else if (rest === '.xlsx') out.push({ name, path: join(dir, name), kind: 'xlsx', label: 'All tables' });
   }
@@ -175,7 +176,7 @@ function tableFiles(names: readonly string[], dir: string, base: string): Source
   return out.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
-export function collectResponses(lettersDir: string, opts: { skipDir?: string | null } = {}): Collected {
+export function collectResponses(lettersDir: string, opts: { skipDir?: string | null; salutation?: string | null } = {}): Collected {
   const root = resolve(lettersDir);
   const files = findAnswerRecords(root, opts.skipDir ? resolve(opts.skipDir) : null);
   if (!files.length) throw new DataError(`${lettersDir}: no answer records (*${ANSWER_SUFFIX}) in this folder; write the letters with foi batch or foi answer first`);
@@ -227,7 +228,7 @@ export function collectResponses(lettersDir: string, opts: { skipDir?: string | 
       themes: [...themes.values()].sort((a, b) => a.label.localeCompare(b.label)),
       financialYears: [...years].sort(),
       questions: rec.request.questions.map((q) => redactText(q.wording.trim(), personal)),
-      bodyMarkdown: redactMarkdown(letterBody(markdown), personal),
+      bodyMarkdown: redactMarkdown(letterBody(markdown, opts.salutation ?? null), personal),
       letterheadMarkdown: /^#{1,6} \S/.test(firstLine) ? redactMarkdown(firstLine, personal) : null,
       files: tableFiles(listing(dir), dir, base),
       personal,

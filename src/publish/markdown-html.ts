@@ -82,6 +82,7 @@ class LetterRenderer {
   private tableCount = 0;
   private shift = 0;
   private minDepth = 1;
+  private pendingCaption: string | null = null;
 
   constructor(private readonly opts: LetterHtmlOptions) {}
 
@@ -94,7 +95,18 @@ class LetterRenderer {
   }
 
   private blocks(tokens: Token[]): string {
-    return tokens.map((t) => this.block(t)).join('');
+    let out = '';
+    for (let i = 0; i < tokens.length; i++) {
+      // The letters write a table's caption as a paragraph of emphasis just above it: `*PTF Home Office Funding*`.
+      const next = tokens.slice(i + 1).find((t) => t.type !== 'space');
+      const caption = next?.type === 'table' ? captionText(tokens[i]!) : null;
+      if (caption !== null) {
+        this.pendingCaption = caption;
+        continue;
+      }
+      out += this.block(tokens[i]!);
+    }
+    return out;
   }
 
   private block(t: Token): string {
@@ -205,7 +217,9 @@ class LetterRenderer {
 
   private table(t: Tokens.Table): string {
     this.tableCount++;
-    let caption = [this.section, this.subsection].filter(Boolean).join(', ') || `Table ${this.tableCount}`;
+    const where = [this.section, this.subsection].filter(Boolean).join(', ');
+    let caption = this.pendingCaption ? (where ? `${where}: ${this.pendingCaption}` : this.pendingCaption) : where || `Table ${this.tableCount}`;
+    this.pendingCaption = null;
     const seen = (this.captions.get(caption) ?? 0) + 1;
     this.captions.set(caption, seen);
     if (seen > 1) caption += ` (table ${seen})`;
@@ -227,6 +241,13 @@ class LetterRenderer {
 
 /** A co-funded amount, `£209,052 (Home Office Grant) £130,996 (LBBD Match Fund)`: one funder per line. */
 const CO_FUNDED = /^£[\d,.]+ \([^()]+\)(?: £[\d,.]+ \([^()]+\))+$/;
+
+/** The text of a paragraph that is nothing but emphasis (a table's caption in the letters), else null. */
+function captionText(t: Token): string | null {
+  if (t.type !== 'paragraph') return null;
+  const parts = (t as Tokens.Paragraph).tokens.filter((x) => !(x.type === 'text' && !(x as Tokens.Text).text.trim()));
+  return parts.length === 1 && parts[0]!.type === 'em' ? inlineText((parts[0] as Tokens.Em).tokens).trim() : null;
+}
 
 function collectHeadingLevels(tokens: Token[]): number[] {
   const out: number[] = [];

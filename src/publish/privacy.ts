@@ -73,12 +73,14 @@ const GREETING = /^\s*Dear\b.*,\s*$/;
 const SIGN_OFF = /^\s*(Yours (sincerely|faithfully)|(With )?(kind|best) (regards|wishes)|Regards),?\s*$/i;
 
 /**
- * The part of a letter that is published: after the greeting ("Dear …,") and before the sign-off
+ * The part of a letter that is published: after the greeting ("Dear …," or the body's own) and before the sign-off
  * ("Yours sincerely,"). A letter without a greeting starts after its "Date" line.
  */
-export function letterBody(md: string): string {
+export function letterBody(md: string, salutation: string | null = null): string {
   const lines = md.replace(/\r\n?/g, '\n').split('\n');
-  let start = lines.findIndex((l) => GREETING.test(l));
+  // The body's own greeting for a letter without a name (`salutation:` in the body file), as the letterhead writes it.
+  const own = salutation ? `${markdownEscape(salutation)},` : null;
+  let start = lines.findIndex((l) => GREETING.test(l) || (own !== null && l.trim() === own));
   if (start < 0) start = lines.findIndex((l) => /^\s*(\*\*)?Date:?(\*\*)?:?\s/.test(l));
   let end = lines.length;
   for (let i = lines.length - 1; i > start; i--) {

@@ -55,7 +55,7 @@ function summaryOf(r: PublicResponse): string {
 }
 
 export async function buildSite(opts: Omit<PublishOptions, 'check'>): Promise<BuiltSite> {
-  const collected = collectResponses(opts.lettersDir, { skipDir: opts.siteDir });
+  const collected = collectResponses(opts.lettersDir, { skipDir: opts.siteDir, salutation: opts.body.salutation });
   const site = resolveSiteConfig(opts.body, opts.site, {
     baseUrl: opts.baseUrl ?? null,
     logoFile: opts.site.logo ? resolve(opts.bodyDir, opts.site.logo) : null,

@@ -32,8 +32,8 @@ describe('foi publish: the examples', () => {
     expect(index.indexOf('FOI-MASIP.html')).toBeLessThan(index.indexOf('FOI-556.html'));
     expect(siteFiles(site)).toEqual(expect.arrayContaining([
       '.foi-site.json', 'assets/minisearch.js', 'assets/search.js', 'assets/site.css', 'feed.atom', 'feed.json',
-      'files/FOI-556.docx', 'files/FOI-556.q1.csv', 'files/FOI-556.q3.csv', 'files/FOI-MASIP.docx', 'files/FOI-MASIP.q1-2017-18.csv',
-      'files/FOI-MASIP.q1-2018-19.csv', 'index.html', 'outcome-partly-provided.html', 'outcome-provided.html', 'responses/FOI-556.html',
+      'files/FOI-556.docx', 'files/FOI-556.q1.csv', 'files/FOI-556.q3.csv', 'files/FOI-MASIP.docx', 'files/FOI-MASIP.q1-1.csv',
+      'files/FOI-MASIP.q1-2.csv', 'index.html', 'outcome-partly-provided.html', 'outcome-provided.html', 'responses/FOI-556.html',
       'responses/FOI-MASIP.html', 'search-index.js', 'search.html', 'theme-domestic-abuse-perpetrators.html', 'theme-stalking.html', 'year-2023.html',
     ]));
     expect(siteFiles(site).filter((f) => /FOI-70[01]/.test(f))).toEqual([]);
@@ -46,7 +46,11 @@ describe('foi publish: the examples', () => {
     expect(page).toContain('<caption id="table-1">Question 1</caption>');
     expect(page).toContain('<th scope="row">Re-MOVE Abuse</th><td>Barking and Dagenham</td>');
     expect(page).toContain('<td class="num"><span class="line">£209,052 (Home Office Grant)</span> <span class="line">£130,996 (LBBD Match Fund)</span></td>');
-    expect(page).toContain('<td class="num"><strong>£4,599,642</strong></td>');
+    expect(page).toMatch(/<tfoot>\n<tr><th scope="row"><strong>Total<\/strong><\/th><td><\/td><td><\/td><td class="num"><span class="line">£2,541,937 \(Home Office Grant\)<\/span> <span class="line">£2,057,705 \(match funding\)<\/span><\/td><\/tr>/);
+    // A caption the letter gives (emphasis above the table) is the table's caption.
+    const masip = readFileSync(join(site, 'responses', 'FOI-MASIP.html'), 'utf8');
+    expect(masip).toContain('<caption id="table-2">Question 1: PTF Home Office Funding (via MOPAC)</caption>');
+    expect(masip).not.toContain('<em>PTF Home Office Funding (via MOPAC)</em>');
     expect(page).toContain('<p>MOPAC does not hold this information.</p>');
     expect(page).not.toContain('Dear ');
     expect(page).not.toContain('Yours sincerely');

@@ -34,6 +34,10 @@ describe('the published part of a letter', () => {
     expect(letterBody(md)).toBe('Thank you.\n\n## Question 1\n\nText.\n');
   });
 
+  it("knows the body's own greeting", () => {
+    expect(letterBody('**Date:** 1 May 2021\n\nIntro.\n\nGood morning \\*all\\*,\n\nThank you.\n', 'Good morning *all*')).toBe('Thank you.\n');
+  });
+
   it('without a greeting, starts after the Date line', () => {
     expect(letterBody('## HEAD\n\nOur ref: X\n\n**Date:** 1 May 2021\n\nThank you.\n')).toBe('Thank you.\n');
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { contrastRatio, parseSiteSection } from '../../src/publish/site-config.js';
-import { loadBodyAndSite, loadBodyConfig, shippedBodyConfigPath } from '../../src/letters/body-config.js';
+import { loadBodyConfig, loadBodyFile, shippedBodyConfigPath } from '../../src/letters/body-config.js';
 
 describe('site: section of the body file', () => {
   it('computes WCAG contrast', () => {
@@ -25,7 +25,7 @@ describe('site: section of the body file', () => {
   });
 
   it('the shipped MOPAC body file has a valid site section', () => {
-    const { site } = loadBodyAndSite(null);
+    const { site } = loadBodyFile(null);
     expect(site.title).toBe('MOPAC disclosure log');
     expect(site.colours.brand).toBe('#1f2a5c');
     expect(site.website).toMatch(/^https:\/\//);
