@@ -171,6 +171,18 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/batch.js')));
 
   program
+    .command('publish')
+    .description('build the disclosure log website from a letters folder; write only pages that changed')
+    .argument('<letters-dir>', 'folder that foi batch or foi answer wrote (searched recursively)')
+    .option('--site <dir>', 'folder to write the website into')
+    .option('--base-url <url>', 'where the site is served, for absolute links in the feeds (default: site.baseUrl in the body file)')
+    .option('--check', 'write nothing; exit 1 if the site would change')
+    .option('--body <file>', "the body's details and house style (YAML); default: MOPAC")
+    .option('--reference-docx <file>', 'a .docx whose styles the published letters use')
+    .addOption(formatOption())
+    .action(lazy(() => import('./commands/publish.js')));
+
+  program
     .command('templates')
     .description('list the letter templates, or check them: foi templates check')
     .argument('[action]', '"check" to lint every template and partial', 'list')

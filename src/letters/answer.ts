@@ -11,6 +11,7 @@ import { csvCell } from '../output/listing.js';
 import { buildLetter, type Evidence } from './build-view.js';
 import type { RequestSpec } from './request.js';
 import type { BodyView, LetterView } from './view-model.js';
+import type { DocxOptions } from '../render/markdown-to-docx.js';
 
 export interface AnswerOptions {
   body: BodyView;
@@ -89,6 +90,19 @@ export function fileBaseName(reference: string): string {
   return base;
 }
 
+/** How a letter's Markdown becomes its DOCX (also the published copy on the disclosure log). */
+export function letterDocxOptions(body: BodyView, reference: string, responseDate: string | null, referenceDocx: string | null): DocxOptions {
+  return {
+    referenceDocx,
+    footerText: `${body.shortName} ${reference}`,
+    // The letterhead partial already heads the Markdown; a page header would repeat it.
+    letterhead: null,
+    title: `Freedom of Information request ${reference}`,
+    creator: body.name,
+    documentDate: responseDate,
+  };
+}
+
 /**
  * The answer record already in `dir` for this base name, if any. One that belongs to another
  * reference (`FOI 556` and `FOI/556` both give `FOI-556`) is refused: writing would replace that
@@ -123,15 +137,7 @@ export async function produceAnswer(db: Db, req: RequestSpec, opts: AnswerOption
   const files: AnswerFile[] = [{ name: `${baseName}.md`, data: markdown }];
   if (!opts.markdownOnly) {
     const { markdownToDocx } = await import('../render/markdown-to-docx.js');
-    const docx = await markdownToDocx(markdown, {
-      referenceDocx: opts.referenceDocx ?? null,
-      footerText: `${opts.body.shortName} ${fixed.reference}`,
-      // The letterhead partial already heads the Markdown; a page header would repeat it.
-      letterhead: null,
-      title: `Freedom of Information request ${fixed.reference}`,
-      creator: opts.body.name,
-      documentDate: fixed.responseDate,
-    });
+    const docx = await markdownToDocx(markdown, letterDocxOptions(opts.body, fixed.reference, fixed.responseDate, opts.referenceDocx ?? null));
     files.push({ name: `${baseName}.docx`, data: docx });
   }
   const used = new Set<string>();

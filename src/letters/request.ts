@@ -99,6 +99,8 @@ export interface RequestSpec {
   responseDate: string | null;
   template: string | null;
   questions: QuestionSpec[];
+  /** `publish: true`: the response goes on the disclosure log (`foi publish`). Absent: not published. */
+  publish?: boolean;
 }
 
 export const COLUMN_KINDS = [
@@ -107,7 +109,7 @@ export const COLUMN_KINDS = [
 ] as const;
 export const COLUMN_PREFIXES = ['flag:', 'figure:'] as const;
 
-const REQUEST_KEYS = ['reference', 'requester', 'received', 'responseDate', 'template', 'questions'];
+const REQUEST_KEYS = ['reference', 'requester', 'received', 'responseDate', 'template', 'questions', 'publish'];
 const QUESTION_KEYS = [
   'wording', 'criteria', 'columns', 'outcome', 'tablePer', 'intro', 'notHeldText', 'advice', 'exemption', 'notes', 'outcomeTheme',
   'includeSuperseded', 'order', 'grandTotal', 'total', 'despiteMatches', 'tables',
@@ -300,6 +302,8 @@ export function parseRequestText(text: string, file: string): RequestSpec {
     responseDate: date(root, [], 'responseDate'),
     template: str(root, [], 'template'),
     questions,
+    // Only when given, so answer records of requests that never say stay byte-identical.
+    ...(root.publish === undefined || root.publish === null ? {} : { publish: typeof root.publish === 'boolean' ? root.publish : fail(['publish'], 'expected true or false') }),
   };
 }
 
