@@ -25,8 +25,8 @@ function lazy(load: () => Promise<{ run: Action }>) {
   };
 }
 
-const formatOption = () =>
-  new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'md']).default('table');
+const formatOption = (extra: string[] = []) =>
+  new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'md', ...extra]).default('table');
 
 /** `foi answer --help`: the outcomes and columns a request can use (kept in step with request.ts by a test). */
 const ANSWER_HELP = `
@@ -88,7 +88,8 @@ export function buildProgram(): Command {
     .option('--flag <name=y|n>', 'eligibility flag, e.g. non-ex-intimate=y (repeatable)', collect, [])
     .option('--include-superseded', 'also show budgets replaced by a revision')
     .addOption(new Option('--order <order>', 'row order (register: as in the source document)').choices(['year', 'name', 'register', 'amount']).default('year'))
-    .addOption(formatOption())
+    .addOption(formatOption(['xlsx']))
+    .option('--out <file>', 'write the listing to this file instead of printing it (required for xlsx)')
     .action(lazy(() => import('./commands/grants.js')));
 
   program
@@ -142,7 +143,7 @@ export function buildProgram(): Command {
     .option('--templates <dir>', 'folder of templates and partials that add to or override the shipped ones')
     .option('--body <file>', "the body's details (YAML); default: MOPAC")
     .option('--reference-docx <file>', 'a .docx whose styles the letter uses')
-    .option('--md-only', 'write Markdown only (no DOCX)')
+    .option('--md-only', 'write Markdown only (no DOCX or workbook)')
     .option('--no-input', 'never prompt; fail if facts are missing')
     .option('--strict', 'refuse to write while the body file still holds placeholder values')
     .addHelpText('after', ANSWER_HELP)

@@ -1,5 +1,5 @@
 /**
- * One answer: request + register -> letter Markdown, DOCX, a CSV per table and the
+ * One answer: request + register -> letter Markdown, DOCX, a CSV per table, a workbook of the tables and the
  * `<ref>.answer.json` record that `foi verify` re-runs. Pure: returns bytes, writes nothing.
  */
 import { createHash } from 'node:crypto';
@@ -152,6 +152,12 @@ export async function produceAnswer(db: Db, req: RequestSpec, opts: AnswerOption
       files.push({ name: `${baseName}.${suffix}.csv`, data: lines.join('\r\n') + '\r\n' });
     });
   });
+  if (!opts.markdownOnly) {
+    // The tables as one workbook (none when the letter has no tables).
+    const { letterWorkbook } = await import('../output/xlsx-letter.js');
+    const book = letterWorkbook(view, new Map(evidence.questions.map((q) => [q.number, q.criteria?.years ?? []])));
+    if (book) files.push({ name: `${baseName}.xlsx`, data: await (await import('../output/xlsx.js')).writeXlsx(book) });
+  }
   const versions = previous?.versions ? [...previous.versions] : [];
   if (previous && previous.fingerprint !== evidence.fingerprint) {
     versions.push({ fingerprint: previous.fingerprint, responseDate: previous.request.responseDate, due: previous.due, cells: previous.cells });

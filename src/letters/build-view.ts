@@ -196,7 +196,7 @@ function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: n
         const rows = tresult.rows.filter((r) => r.fyFrom !== null && r.fyFrom <= year && r.fyTo !== null && year <= r.fyTo);
         if (!rows.length) {
           const fy = formatFinancialYear(year);
-          view.tables.push({ financialYear: fy, caption: spec.caption, columns: [], rows: [], totalRow: null, notes: [], emptyText: `No grants matched these criteria in ${fy}.` });
+          view.tables.push({ financialYear: fy, caption: spec.caption, columns: [], rows: [], totalRow: null, notes: [], emptyText: `No grants matched these criteria in ${fy}.`, cells: [], totalCells: null });
           continue;
         }
         view.tables.push(withCaption(buildTable(data, spec.columns, rows, tableOptions(year))));
@@ -206,7 +206,7 @@ function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: n
     } else if (tresult.rows.length) {
       view.tables.push(withCaption(buildTable(data, spec.columns, tresult.rows, tableOptions(null))));
     } else {
-      view.tables.push({ financialYear: null, caption: spec.caption, columns: [], rows: [], totalRow: null, notes: [], emptyText: 'No grants matched these criteria.' });
+      view.tables.push({ financialYear: null, caption: spec.caption, columns: [], rows: [], totalRow: null, notes: [], emptyText: 'No grants matched these criteria.', cells: [], totalCells: null });
     }
   }
   if (!view.tables.some((t) => t.rows.length)) {

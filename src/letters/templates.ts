@@ -54,6 +54,9 @@ const TABLE_SHAPE: ShapeFor<TableView> = {
     totalRow: { kind: 'nullable', of: { kind: 'array', of: str } },
     notes: { kind: 'array', of: str },
     emptyText: { kind: 'nullable', of: str },
+    // Typed cells for the workbook (src/output/table-cells.ts); templates print `rows`.
+    cells: S.any as unknown as ShapeFor<TableView['cells']>,
+    totalCells: S.any as unknown as ShapeFor<TableView['totalCells']>,
   },
 };
 
@@ -474,10 +477,13 @@ function sampleQuestions(variant: 'full' | 'sparse'): QuestionView[] {
     totalRow: full ? ['Total', amount, '', ''] : null,
     notes: full ? ['Note 1: The 2019-20 revised budget includes the 3% efficiency requirement.', 'These figures are budgets, not spend.'] : [],
     emptyText: null,
+    // Sample letters make no workbook.
+    cells: [],
+    totalCells: null,
   });
   const empty = (fy: string): TableView => ({
     financialYear: fy, caption: null, columns: [{ key: 'grant', header: 'Name of grant', align: 'left' }], rows: [], totalRow: null, notes: [],
-    emptyText: `No grants matched these criteria in ${fy}.`,
+    emptyText: `No grants matched these criteria in ${fy}.`, cells: [], totalCells: null,
   });
   const exemption = (section: string, extra: Partial<ExemptionView> = {}): ExemptionView => ({
     section,

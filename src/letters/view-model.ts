@@ -7,6 +7,8 @@
  * formatted for the letter; raw values sit beside them for helpers that need them.
  */
 
+import type { SheetCell } from '../output/table-cells.js';
+
 export interface BodyView {
   /** "Mayor's Office for Policing And Crime" */
   name: string;
@@ -55,6 +57,10 @@ export interface TableView {
   notes: string[];
   /** When nothing matched in this table's year: the sentence that says so (rows is then empty). */
   emptyText: string | null;
+  /** `rows` typed for the workbook, cell for cell: money in pence, counts as numbers, the rest text. */
+  cells: SheetCell[][];
+  /** `totalRow` typed, or null when there is none. */
+  totalCells: SheetCell[] | null;
 }
 
 export interface ExemptionView {

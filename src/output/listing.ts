@@ -3,6 +3,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { markdownCell } from '../core/markdown-escape.js';
+import type { PlainCell } from './table-cells.js';
 
 export type Format = 'table' | 'csv' | 'json' | 'md';
 export const FORMATS: readonly Format[] = ['table', 'csv', 'json', 'md'];
@@ -17,6 +18,8 @@ export interface Column<R> {
   header: string;
   align?: 'left' | 'right';
   value: (row: R) => string;
+  /** The value typed for a workbook (money in pence); default: `value` as text. */
+  cell?: (row: R) => PlainCell;
 }
 
 export interface Listing<R> {

@@ -58,13 +58,13 @@ describe('foi batch', () => {
     first = foi(['batch', log, '--out', out, '--db', db]);
   });
 
-  it('answers every request in the folder, recursively, as md, docx, csv and answer.json', () => {
+  it('answers every request in the folder, recursively, as md, docx, csv, xlsx and answer.json', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('3 requests: 3 created, 0 changed, 0 unchanged, 0 failed');
     expect(listFiles(out)).toEqual([
-      '2023/FOI-556.answer.json', '2023/FOI-556.docx', '2023/FOI-556.md', '2023/FOI-556.q1.csv', '2023/FOI-556.q3.csv',
-      'FOI-2015-1.answer.json', 'FOI-2015-1.docx', 'FOI-2015-1.md', 'FOI-2015-1.q1.csv',
-      'FOI-MASIP.answer.json', 'FOI-MASIP.docx', 'FOI-MASIP.md', 'FOI-MASIP.q1-1.csv', 'FOI-MASIP.q1-2.csv',
+      '2023/FOI-556.answer.json', '2023/FOI-556.docx', '2023/FOI-556.md', '2023/FOI-556.q1.csv', '2023/FOI-556.q3.csv', '2023/FOI-556.xlsx',
+      'FOI-2015-1.answer.json', 'FOI-2015-1.docx', 'FOI-2015-1.md', 'FOI-2015-1.q1.csv', 'FOI-2015-1.xlsx',
+      'FOI-MASIP.answer.json', 'FOI-MASIP.docx', 'FOI-MASIP.md', 'FOI-MASIP.q1-1.csv', 'FOI-MASIP.q1-2.csv', 'FOI-MASIP.xlsx',
     ]);
     expect(readFileSync(join(out, 'FOI-2015-1.md'), 'utf8')).toContain('| **Total** | **£250,000** |');
   });
@@ -99,7 +99,7 @@ describe('foi batch', () => {
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     const changedFiles = result.items.flatMap((i: any) => i.outputs.filter((o: any) => o.status !== 'unchanged').map((o: any) => o.path)).sort();
-    expect(changedFiles).toEqual(['2023/FOI-556.answer.json', '2023/FOI-556.docx', '2023/FOI-556.md', '2023/FOI-556.q3.csv']);
+    expect(changedFiles).toEqual(['2023/FOI-556.answer.json', '2023/FOI-556.docx', '2023/FOI-556.md', '2023/FOI-556.q3.csv', '2023/FOI-556.xlsx']);
     for (const [f, bytes] of snapshot) {
       expect(readFileSync(join(out2, f)).equals(bytes), f).toBe(!changedFiles.includes(f));
     }
