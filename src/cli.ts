@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FoiError } from './core/errors.js';
 import { makeContext, type Ctx, type GlobalOptions } from './context.js';
+import { addLogCommands } from './commands/log/program.js';
 
 // Options are typed by each command module; commander has already validated their shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,8 +26,8 @@ function lazy(load: () => Promise<{ run: Action }>) {
   };
 }
 
-const formatOption = () =>
-  new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'md']).default('table');
+const formatOption = (extra: string[] = []) =>
+  new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'md', ...extra]).default('table');
 
 /** `foi answer --help`: the outcomes and columns a request can use (kept in step with request.ts by a test). */
 const ANSWER_HELP = `
@@ -88,7 +89,8 @@ export function buildProgram(): Command {
     .option('--flag <name=y|n>', 'eligibility flag, e.g. non-ex-intimate=y (repeatable)', collect, [])
     .option('--include-superseded', 'also show budgets replaced by a revision')
     .addOption(new Option('--order <order>', 'row order (register: as in the source document)').choices(['year', 'name', 'register', 'amount']).default('year'))
-    .addOption(formatOption())
+    .addOption(formatOption(['xlsx']))
+    .option('--out <file>', 'write the listing to this file instead of printing it (required for xlsx)')
     .action(lazy(() => import('./commands/grants.js')));
 
   program
@@ -142,7 +144,7 @@ export function buildProgram(): Command {
     .option('--templates <dir>', 'folder of templates and partials that add to or override the shipped ones')
     .option('--body <file>', "the body's details (YAML); default: MOPAC")
     .option('--reference-docx <file>', 'a .docx whose styles the letter uses')
-    .option('--md-only', 'write Markdown only (no DOCX)')
+    .option('--md-only', 'write Markdown only (no DOCX or workbook)')
     .option('--no-input', 'never prompt; fail if facts are missing')
     .option('--strict', 'refuse to write while the body file still holds placeholder values')
     .addHelpText('after', ANSWER_HELP)
@@ -171,12 +173,26 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/batch.js')));
 
   program
+    .command('publish')
+    .description('build the disclosure log website from a letters folder; write only pages that changed')
+    .argument('<letters-dir>', 'folder that foi batch or foi answer wrote (searched recursively)')
+    .option('--site <dir>', 'folder to write the website into')
+    .option('--base-url <url>', 'where the site is served, for absolute links in the feeds (default: site.baseUrl in the body file)')
+    .option('--check', 'write nothing; exit 1 if the site would change')
+    .option('--body <file>', "the body's details and house style (YAML); default: MOPAC")
+    .option('--reference-docx <file>', 'a .docx whose styles the published letters use')
+    .addOption(formatOption())
+    .action(lazy(() => import('./commands/publish.js')));
+
+  program
     .command('templates')
     .description('list the letter templates, or check them: foi templates check')
     .argument('[action]', '"check" to lint every template and partial', 'list')
     .option('--templates <dir>', 'folder of templates and partials that add to or override the shipped ones')
     .addOption(formatOption())
     .action(lazy(() => import('./commands/templates.js')));
+
+  addLogCommands(program, { lazy, formatOption, collect });
 
   return program;
 }

@@ -43,6 +43,14 @@ export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check
     notes: [`${result.items.length} requests: ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.failed} failed${opts.check ? ' (check only: nothing written)' : ''}`],
     json: result,
   }, format));
+  if (format === 'table') {
+    // Letters whose figures changed since their last answer record, by reference and figure.
+    for (const i of result.items) {
+      for (const ch of i.figureChanges) {
+        ctx.out(`${i.reference}: question ${ch.question}${ch.table ? ` (${ch.table})` : ''} ${ch.grantId} ${ch.column}: ${ch.before ?? '(not shown)'} → ${ch.after ?? '(gone)'}\n`);
+      }
+    }
+  }
   if (placeholders) ctx.err(`foi: warning: ${placeholders}\n`);
   if (c.failed) ctx.err(`foi: ${c.failed} request${c.failed === 1 ? '' : 's'} failed: ${result.items.filter((i) => i.status === 'failed').map((i) => i.file).join(', ')}\n`);
   if (opts.check && (c.created || c.changed)) ctx.err(`foi: ${c.created + c.changed} request${c.created + c.changed === 1 ? '' : 's'} would change; run without --check to write them\n`);

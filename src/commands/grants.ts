@@ -1,15 +1,18 @@
+import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { UsageError } from '../core/errors.js';
 import { parseFinancialYearList } from '../core/financial-year.js';
 import { formatMoney, parseMoney, penceToDecimal } from '../core/money.js';
 import {
   BASIS_LABELS, ROW_ORDERS, emptyQuery, parseFlagFilters, queryGrants, resolveThemes, type GrantRow, type QueryResult, type RowOrder,
 } from '../register/query.js';
-import { renderListing, type Column } from '../output/listing.js';
+import { renderListing, type Column, type Listing } from '../output/listing.js';
+import { listingAmountCell, money, sheetCellText, text } from '../output/table-cells.js';
 
 interface Opts {
   fy: string[]; activeIn: string[]; theme: string[]; text?: string; recipient?: string; funder?: string; programme?: string;
-  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; order?: string;
+  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; order?: string; format?: string; out?: string;
 }
 
 function amountOption(name: string, v: string | undefined): number | null {
@@ -17,12 +20,6 @@ function amountOption(name: string, v: string | undefined): number | null {
   const m = parseMoney(v);
   if (!m.ok) throw new UsageError(`${name} "${v}": ${m.reason}`);
   return m.pence;
-}
-
-/** `£139,707`, `up to £240,000`, `not held`: one money line's amount in its own currency. */
-export function amountCell(r: Pick<GrantRow, 'amountPence' | 'amountStatus' | 'basis' | 'currency'>): string {
-  if (r.amountPence === null) return r.amountStatus === 'not_held' ? 'not held' : 'unknown';
-  return (r.basis === 'maximum' ? 'up to ' : '') + formatMoney(r.amountPence, { currency: r.currency });
 }
 
 /** Lines under a listing that say what each total includes and what it leaves out. */
@@ -44,7 +41,11 @@ export function totalNotes(result: QueryResult): string[] {
 }
 
 export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<number> {
-  const format = ctx.format();
+  // A workbook goes to a file, written atomically, never to stdout: a terminal cannot show it, and
+  // a shell redirect would leave half a file (or an emptied one) when the command fails.
+  const xlsx = opts.format === 'xlsx';
+  if (xlsx && !opts.out) throw new UsageError('--format xlsx writes a workbook: say where with --out FILE.xlsx');
+  const format = xlsx ? 'table' : ctx.format();
   const q = emptyQuery();
   q.years = parseFinancialYearList(opts.fy);
   q.activeIn = parseFinancialYearList(opts.activeIn);
@@ -69,7 +70,8 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
     { header: 'Grant', value: (r) => r.title },
     { header: 'Recipient', value: (r) => r.recipient ?? '' },
     { header: 'Funder', value: (r) => r.stream ?? r.funder ?? '' },
-    { header: 'Amount', align: 'right', value: (r) => amountCell(r) + (r.superseded ? ' (superseded)' : r.countedAs === 'outside' ? ' (not in total)' : '') },
+    // `£139,707`, `up to £240,000`, `not held`: one money line's amount in its own currency.
+    { header: 'Amount', align: 'right', value: (r) => sheetCellText(listingAmountCell(r)), cell: listingAmountCell },
     { header: 'Basis', value: (r) => BASIS_LABELS[r.basis] },
     { header: 'Source', value: (r) => r.sourceRef ?? '' },
     { header: 'ID', value: (r) => r.id },
@@ -82,10 +84,11 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
       { header: 'In total', value: (r) => r.countedAs });
   }
   const gbpOnly = result.totals.every((t) => t.currency === 'GBP');
-  ctx.out(renderListing({
+  const footer = result.count ? ['Total', `${result.count} row${result.count === 1 ? '' : 's'}`, '', '', gbpOnly ? formatMoney(result.totalPence) : 'see below', '', '', ''] : null;
+  const listing: Listing<GrantRow> = {
     columns,
     rows: result.rows,
-    footer: result.count ? ['Total', `${result.count} row${result.count === 1 ? '' : 's'}`, '', '', gbpOnly ? formatMoney(result.totalPence) : 'see below', '', '', ''] : null,
+    footer,
     notes: totalNotes(result),
     json: {
       count: result.count,
@@ -101,6 +104,21 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
         programme: r.programme, note: r.note, footnote: r.footnote, superseded: r.superseded, countedAs: r.countedAs, sourceRef: r.sourceRef,
       })),
     },
-  }, format));
+  };
+  let data: string | Uint8Array;
+  if (xlsx) {
+    const { listingSheet, writeXlsx } = await import('../output/xlsx.js');
+    const total = footer && footer.map((v, i) => (i === 4 && gbpOnly ? money(result.totalPence) : text(v)));
+    // Fixed properties (no clock): the same selection gives the same bytes.
+    data = await writeXlsx({ sheets: [listingSheet('Grants', listing, total)], creator: 'foi', title: 'Grants', date: '2000-01-01' });
+  } else {
+    data = renderListing(listing, format);
+  }
+  if (!opts.out) {
+    ctx.out(data as string);
+    return 0;
+  }
+  writeFileAtomic(resolve(opts.out), data);
+  ctx.out(`wrote ${opts.out}: ${result.count} row${result.count === 1 ? '' : 's'}${gbpOnly ? `, total ${formatMoney(result.totalPence)}` : ''}\n`);
   return 0;
 }

@@ -11,7 +11,7 @@
  * durable (that target keeps its old file; running the command again writes it) and can leave a
  * `.NAME.PID.RANDOM.tmp` file behind.
  */
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 function tempBeside(path: string): string {
@@ -122,4 +122,45 @@ export function writeStatus(path: string, data: string | Uint8Array): WriteStatu
   const old = readFileSync(path);
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
   return old.equals(buf) ? 'unchanged' : 'changed';
+}
+
+/** Write only when the content differs; returns what happened. */
+export function writeIfChanged(path: string, data: string | Uint8Array): WriteStatus {
+  const status = writeStatus(path, data);
+  if (status !== 'unchanged') writeFileAtomic(path, data);
+  return status;
+}
+
+/** `.FOI-556.md.1234.k3j2.tmp`: the temp files writeFileAtomic makes, with the writer's process id. */
+const TEMP_NAME = /^\..+\.(\d+)\.[a-z0-9]+\.tmp$/;
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temp files left under `dir` (recursively) by a writer that was killed: those whose
+ * process is gone. A live writer's temp files are left alone. Returns the paths removed.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  const removed: string[] = [];
+  if (!existsSync(dir)) return removed;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const m = TEMP_NAME.exec(name);
+      if (m && !alive(Number(m[1]))) {
+        rmSync(p, { force: true });
+        removed.push(p);
+      } else if (!name.startsWith('.') && statSync(p).isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return removed;
 }

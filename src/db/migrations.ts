@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { MIGRATION_MONEY_LINE_PERIODS } from './migrations/002-money-line-periods.js';
+import { LOG_MIGRATION } from '../log/store.js';
 
 export type Migration = string | ((db: Database.Database) => void);
 
@@ -180,4 +181,6 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
   // 2: every money line's period as a start and an end; public footnotes; source order
   MIGRATION_MONEY_LINE_PERIODS,
+  // 3: the request log (its SQL lives in src/log/store.ts)
+  LOG_MIGRATION,
 ];

@@ -5,7 +5,7 @@
  */
 import { openSync, readSync, closeSync, existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import type { Db } from '../db/open.js';
+import { beginWrite, type Db } from '../db/open.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { RegisterWriter, type WriteOutcome } from '../register/writer.js';
 import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
@@ -42,6 +42,8 @@ export interface ImportOptions {
   onProgress?: (bytesRead: number, totalBytes: number, rows: number) => void;
   /** Validate and report, then roll back: nothing is written. */
   dryRun?: boolean;
+  /** Called when another process is writing to the register and this import waits for it. */
+  onWait?: () => void;
 }
 
 export function detectFormat(path: string): FileFormat {
@@ -82,7 +84,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
     else capped = true;
   };
 
-  db.exec('BEGIN IMMEDIATE');
+  beginWrite(db, opts.onWait);
   let committed = false;
   try {
     const writer = new RegisterWriter(db);

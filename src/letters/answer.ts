@@ -1,15 +1,17 @@
 /**
- * One answer: request + register -> letter Markdown, DOCX, a CSV per table and the
+ * One answer: request + register -> letter Markdown, DOCX, a CSV per table, a workbook of the tables and the
  * `<ref>.answer.json` record that `foi verify` re-runs. Pure: returns bytes, writes nothing.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/open.js';
 import { DataError } from '../core/errors.js';
 import { csvCell } from '../output/listing.js';
-import { buildLetter, type Evidence } from './build-view.js';
+import { buildLetter, type BuildOptions, type Evidence } from './build-view.js';
 import type { RequestSpec } from './request.js';
 import type { BodyView, LetterView } from './view-model.js';
+import type { DocxOptions } from '../render/markdown-to-docx.js';
 
 export interface AnswerOptions {
   body: BodyView;
@@ -24,6 +26,8 @@ export interface AnswerOptions {
    * date (so regenerating a sent letter does not re-date it), and must be this reference's.
    */
   outDir?: string | null;
+  /** The deadline from the request log (src/log/letters.ts applyLog). */
+  deadline?: BuildOptions['deadline'];
 }
 
 export interface AnswerFile {
@@ -39,6 +43,8 @@ export interface AnswerOutputs {
   evidence: Evidence;
   markdown: string;
   files: AnswerFile[];
+  /** Figures that differ from the letter's earlier answer record (empty for a new letter). */
+  changes: FigureChange[];
 }
 
 export const ANSWER_FORMAT = 'foi-answer/1';
@@ -53,6 +59,24 @@ export interface AnswerRecord {
   criteria: Evidence['questions'];
   cells: Evidence['cells'];
   fingerprint: string;
+  /** sha256 of each file of this answer (the record is written last): a set from two runs is detectable. */
+  files: Record<string, string>;
+  /**
+   * Earlier versions of this letter whose figures differ, oldest first: a letter that was sent is
+   * never erased by regenerating it. Absent until the figures first change.
+   */
+  versions?: AnswerVersion[];
+}
+
+export interface AnswerVersion {
+  fingerprint: string;
+  responseDate: string | null;
+  due: string;
+  cells: Evidence['cells'];
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Longest file base name: leaves room for `.q12-2017-18.csv` and temp-file prefixes under 255 bytes. */
@@ -66,6 +90,19 @@ export function fileBaseName(reference: string): string {
     throw new DataError(`reference "${reference.slice(0, 40)}…" is ${reference.length} characters long; the letter's files are named after it, so use a reference of at most ${MAX_BASE_NAME} characters`);
   }
   return base;
+}
+
+/** How a letter's Markdown becomes its DOCX (also the published copy on the disclosure log). */
+export function letterDocxOptions(body: BodyView, reference: string, responseDate: string | null, referenceDocx: string | null): DocxOptions {
+  return {
+    referenceDocx,
+    footerText: `${body.shortName} ${reference}`,
+    // The letterhead partial already heads the Markdown; a page header would repeat it.
+    letterhead: null,
+    title: `Freedom of Information request ${reference}`,
+    creator: body.name,
+    documentDate: responseDate,
+  };
 }
 
 /**
@@ -95,26 +132,14 @@ export async function produceAnswer(db: Db, req: RequestSpec, opts: AnswerOption
   // A regenerated letter keeps the date it was first written with, unless the request gives one.
   const dated: AnswerOutputs['dated'] = req.responseDate ? 'request' : previous?.request.responseDate ? 'record' : 'today';
   const fixed: RequestSpec = { ...req, responseDate: req.responseDate ?? previous?.request.responseDate ?? opts.today };
-  const { view, evidence } = buildLetter(db, fixed, { body: opts.body, today: opts.today });
+  const { view, evidence } = buildLetter(db, fixed, { body: opts.body, today: opts.today, deadline: opts.deadline });
   const { renderLetter } = await import('./templates.js');
   const template = opts.template ?? fixed.template ?? null;
   const markdown = renderLetter(view, { template, templatesDir: opts.templatesDir ?? null });
-  const record: AnswerRecord = {
-    format: ANSWER_FORMAT, reference: fixed.reference, request: fixed, template, due: view.dueIso,
-    criteria: evidence.questions, cells: evidence.cells, fingerprint: evidence.fingerprint,
-  };
   const files: AnswerFile[] = [{ name: `${baseName}.md`, data: markdown }];
   if (!opts.markdownOnly) {
     const { markdownToDocx } = await import('../render/markdown-to-docx.js');
-    const docx = await markdownToDocx(markdown, {
-      referenceDocx: opts.referenceDocx ?? null,
-      footerText: `${opts.body.shortName} ${fixed.reference}`,
-      // The letterhead partial already heads the Markdown; a page header would repeat it.
-      letterhead: null,
-      title: `Freedom of Information request ${fixed.reference}`,
-      creator: opts.body.name,
-      documentDate: fixed.responseDate,
-    });
+    const docx = await markdownToDocx(markdown, letterDocxOptions(opts.body, fixed.reference, fixed.responseDate, opts.referenceDocx ?? null));
     files.push({ name: `${baseName}.docx`, data: docx });
   }
   const used = new Set<string>();
@@ -129,9 +154,26 @@ export async function produceAnswer(db: Db, req: RequestSpec, opts: AnswerOption
       files.push({ name: `${baseName}.${suffix}.csv`, data: lines.join('\r\n') + '\r\n' });
     });
   });
-  // The answer record goes last: a set of files whose record is missing was not finished.
+  if (!opts.markdownOnly) {
+    // The tables as one workbook (none when the letter has no tables).
+    const { letterWorkbook } = await import('../output/xlsx-letter.js');
+    const book = letterWorkbook(view, new Map(evidence.questions.map((q) => [q.number, q.criteria?.years ?? []])));
+    if (book) files.push({ name: `${baseName}.xlsx`, data: await (await import('../output/xlsx.js')).writeXlsx(book) });
+  }
+  const versions = previous?.versions ? [...previous.versions] : [];
+  if (previous && previous.fingerprint !== evidence.fingerprint) {
+    versions.push({ fingerprint: previous.fingerprint, responseDate: previous.request.responseDate, due: previous.due, cells: previous.cells });
+  }
+  const record: AnswerRecord = {
+    format: ANSWER_FORMAT, reference: fixed.reference, request: fixed, template, due: view.dueIso,
+    criteria: evidence.questions, cells: evidence.cells, fingerprint: evidence.fingerprint,
+    files: Object.fromEntries(files.map((f) => [f.name, sha256(f.data)])),
+    ...(versions.length ? { versions } : {}),
+  };
+  // The answer record goes last: a set of files whose record is missing or names other bytes was not finished.
   files.push({ name: `${baseName}.answer.json`, data: JSON.stringify(record, null, 2) + '\n' });
-  return { baseName, dated, view, evidence, markdown, files };
+  const changes = previous ? diffEvidence(previous.cells, evidence.cells) : [];
+  return { baseName, dated, view, evidence, markdown, files, changes };
 }
 
 export interface FigureChange {

@@ -8,9 +8,9 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join, relative, dirname } from 'node:path';
 import type { Db } from '../db/open.js';
-import { AtomicWriter, writeStatus, type WriteStatus } from '../core/atomic-write.js';
-import { parseRequestFile } from './request.js';
-import { produceAnswer, type AnswerOptions } from './answer.js';
+import { AtomicWriter, removeStaleTempFiles, writeStatus, type WriteStatus } from '../core/atomic-write.js';
+import { loggedRequestFile } from '../log/letters.js';
+import { produceAnswer, type AnswerOptions, type FigureChange } from './answer.js';
 import type { WorkerInit, WorkerReply } from './batch-worker.js';
 
 export type RequestStatus = 'created' | 'changed' | 'unchanged' | 'failed';
@@ -21,6 +21,8 @@ export interface BatchItem {
   status: RequestStatus;
   error: string | null;
   outputs: { path: string; status: WriteStatus }[];
+  /** Figures that differ from the letter's earlier answer record. */
+  figureChanges: FigureChange[];
 }
 
 export interface BatchResult {
@@ -52,10 +54,14 @@ export interface BatchOptions extends AnswerOptions {
   registerPath?: string | null;
 }
 
-type Produced = { ok: true; reference: string; files: { name: string; data: string | Uint8Array }[] } | { ok: false; reference: string | null; error: string };
+type Produced =
+  | { ok: true; reference: string; files: { name: string; data: string | Uint8Array }[]; changes: FigureChange[] }
+  | { ok: false; reference: string | null; error: string };
 
 export async function runBatch(db: Db, inDir: string, outDir: string, opts: BatchOptions): Promise<BatchResult> {
   const files = findRequestFiles(inDir);
+  // A batch that was killed may have left temp files beside its outputs: they are never letters.
+  if (!opts.check) removeStaleTempFiles(outDir);
   // Starting a worker costs about as much as twenty letters, so small batches stay in this thread.
   const auto = files.length >= 50 ? Math.min(availableParallelism(), 4) : 1;
   const jobs = Math.max(1, Math.min(opts.jobs ?? auto, files.length));
@@ -75,12 +81,13 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
   try {
     for (const [i, file] of files.entries()) {
       const rel = relative(inDir, file);
-      const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [] };
+      const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [], figureChanges: [] };
       items.push(item);
       const produced = await pending[i];
       item.reference = produced.reference;
       try {
         if (!produced.ok) throw new Error(produced.error);
+        item.figureChanges = produced.changes;
         const target = join(outDir, dirname(rel));
         const planned = produced.files.map((f) => ({ path: join(target, f.name), data: f.data }));
         for (const p of planned) {
@@ -113,10 +120,10 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
 async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<Produced> {
   let reference: string | null = null;
   try {
-    const req = parseRequestFile(file);
+    const { request: req, deadline } = loggedRequestFile(db, file, opts.today);
     reference = req.reference;
-    const answer = await produceAnswer(db, req, opts);
-    return { ok: true, reference, files: answer.files };
+    const answer = await produceAnswer(db, req, { ...opts, deadline });
+    return { ok: true, reference, files: answer.files, changes: answer.changes };
   } catch (e) {
     return { ok: false, reference, error: (e as Error).message };
   }
@@ -136,7 +143,7 @@ class WorkerPool {
       const w = new Worker(new URL('./batch-worker.js', import.meta.url), { workerData: init });
       w.on('message', (reply: WorkerReply) => {
         this.busy.delete(w);
-        this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files } : { ok: false, reference: reply.reference, error: reply.error });
+        this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files, changes: reply.changes } : { ok: false, reference: reply.reference, error: reply.error });
         this.waiting.delete(reply.id);
         this.idle.push(w);
         this.pump();

@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { DataError, UsageError } from '../core/errors.js';
 import { formatMoney, parseMoney } from '../core/money.js';
 import type { BodyView } from './view-model.js';
+import { parseSiteSection, type SiteSection } from '../publish/site-config.js';
 
 /** s.12: £25 an hour (Appropriate Limit and Fees Regulations 2004, reg. 4(4)). */
 export const COST_LIMIT_HOURLY_PENCE = 2500;
@@ -74,7 +75,7 @@ function record(c: Check, v: unknown, path: string, known: string[]): Record<str
 
 const TOP_KEYS = [
   'name', 'shortName', 'letterhead', 'address', 'email', 'reviewContact', 'nextStepsUrl', 'decisionsUrl', 'signatory', 'costLimit',
-  'salutation', 'placeholders',
+  'salutation', 'placeholders', 'site',
 ];
 /** Keys whose values a body file may mark as placeholders (not yet configured). */
 const PLACEHOLDER_KEYS = ['name', 'shortName', 'letterhead', 'address', 'email', 'reviewContact', 'nextStepsUrl', 'decisionsUrl', 'signatory', 'costLimit', 'salutation'];
@@ -94,6 +95,8 @@ export interface BodyFile {
   file: string;
   /** Keys the file marks as placeholders that still need configuring (`placeholders:`). */
   placeholders: string[];
+  /** The disclosure log website's house style (`site:`, for `foi publish`). */
+  site: SiteSection;
 }
 
 export function validateBodyFile(data: unknown, file: string): BodyFile {
@@ -153,6 +156,9 @@ export function validateBodyFile(data: unknown, file: string): BodyFile {
     }
   }
 
+  // Checked here so every command rejects a bad site key, not only foi publish.
+  const site = parseSiteSection(top.site, c.problems);
+
   if (c.problems.length) {
     throw new DataError(`${file}: ${c.problems[0]}${c.problems.length > 1 ? ` (and ${c.problems.length - 1} more)` : ''}`, c.problems.map((p) => `${file}: ${p}`));
   }
@@ -169,7 +175,7 @@ export function validateBodyFile(data: unknown, file: string): BodyFile {
     costLimit,
     salutation,
   };
-  return { body, file, placeholders };
+  return { body, file, placeholders, site };
 }
 
 /**

@@ -13,6 +13,7 @@
 import { formatFinancialYear } from '../core/financial-year.js';
 import { formatMoney } from '../core/money.js';
 import type { GrantRow } from '../register/query.js';
+import { money as moneyCell, sheetCellText, text, withPrefix, withSuffix, type CellPart, type MoneyCell, type SheetCell, type TextCell } from '../output/table-cells.js';
 import type { ColumnSpec } from './request.js';
 import { distinct, type RegisterLookups } from './register-lookups.js';
 import type { BodyView, TableColumnView, TableView } from './view-model.js';
@@ -74,15 +75,25 @@ export function buildTable(data: RegisterLookups, specs: ColumnSpec[], rows: Gra
   const usedNotes = new Set<number>();
   const footnoteTexts = new Map<number, string>();
   const tableRows: string[][] = [];
+  // The same cells typed for the workbook: amounts are built typed and printed from that.
+  const tableCells: SheetCell[][] = [];
   for (const lines of groups.values()) {
     const grantId = lines[0].id;
+    const typed: SheetCell[] = [];
     tableRows.push(specs.map((s) => {
-      const value = s.column === 'amount'
-        ? amountCell(lines, o.footnotes, (n, text) => { usedNotes.add(n); footnoteTexts.set(n, text); })
-        : data.cell(s.column, grantId, lines, o.themeName, o.body, o.year);
+      let value: string;
+      if (s.column === 'amount') {
+        const cell = amountCell(lines, o.footnotes, (n, text) => { usedNotes.add(n); footnoteTexts.set(n, text); });
+        typed.push(cell);
+        value = sheetCellText(cell);
+      } else {
+        value = data.cell(s.column, grantId, lines, o.themeName, o.body, o.year);
+        typed.push(data.sheetCell(s.column, grantId, lines, o.year, value));
+      }
       o.record({ grantId, recipientId: lines[0].recipientId, lines: lines.map((l) => l.seq), column: s.column, value });
       return value;
     }));
+    tableCells.push(typed);
   }
   columns.forEach((c, i) => {
     if (c.key === 'amount' || (c.key.startsWith('figure:') && tableRows.every((r) => /^[\d,]+$/.test(r[i])))) c.align = 'right';
@@ -90,6 +101,7 @@ export function buildTable(data: RegisterLookups, specs: ColumnSpec[], rows: Gra
 
   const notes: string[] = [...usedNotes].sort((a, b) => a - b).map((n) => `Note ${n}: ${footnoteTexts.get(n)}`);
   let totalRow: string[] | null = null;
+  let totalCells: SheetCell[] | null = null;
   const amountIdx = specs.findIndex((s) => s.column === 'amount');
   if (amountIdx >= 0) {
     const shown = rows;
@@ -97,14 +109,17 @@ export function buildTable(data: RegisterLookups, specs: ColumnSpec[], rows: Gra
     if (tableRows.length > 1 && o.total) {
       const t = tableTotal(shown, o);
       if (t.cell) {
-        totalRow = specs.map((_, i) => (i === 0 ? 'Total' : i === amountIdx ? t.cell! : ''));
-        if (amountIdx === 0) totalRow[0] = `Total ${t.cell}`;
+        const cell = t.cell;
+        totalCells = specs.map((_, i) => (i === amountIdx ? cell : text(i === 0 ? 'Total' : '')));
+        if (amountIdx === 0) totalCells[0] = withPrefix(cell, 'Total ') ?? text(`Total ${sheetCellText(cell)}`);
+        totalRow = totalCells.map((c) => sheetCellText(c));
       }
       notes.push(...t.notes);
     }
   }
   return {
     financialYear: o.year === null ? null : formatFinancialYear(o.year), caption: null, columns, rows: tableRows, totalRow, notes, emptyText: null,
+    cells: tableCells, totalCells,
   };
 }
 
@@ -112,12 +127,22 @@ function money(l: Pick<GrantRow, 'amountPence' | 'currency'>, pence = l.amountPe
   return formatMoney(pence, { currency: l.currency });
 }
 
-/** One line's amount in words: `£139,707`, `up to £240,000`, `£490,000 for 2023 to 2025, not split by year`. */
+/** An amount as a typed cell in the line's currency, with the words the letter puts around it. */
+function amount(currency: string, pence: number, words: { prefix?: string; suffix?: string } = {}): MoneyCell {
+  return moneyCell(pence, { currency, ...words });
+}
+
+/** One line's amount: `£139,707`, `up to £240,000`, `£490,000 for 2023 to 2025, not split by year`. */
+export function lineCell(l: GrantRow): MoneyCell | TextCell {
+  if (l.amountPence === null) return text(l.amountStatus === 'not_held' ? 'not held' : 'amount not stated');
+  if (l.basis === 'maximum') return amount(l.currency, l.amountPence, { prefix: 'up to ', suffix: l.multiYear ? ` for ${l.period}` : '' });
+  if (l.multiYear) return amount(l.currency, l.amountPence, { suffix: ` for ${l.period}, not split by year` });
+  return amount(l.currency, l.amountPence);
+}
+
+/** One line's amount in words. */
 export function lineAmount(l: GrantRow): string {
-  if (l.amountPence === null) return l.amountStatus === 'not_held' ? 'not held' : 'amount not stated';
-  if (l.basis === 'maximum') return `up to ${money(l)}${l.multiYear ? ` for ${l.period}` : ''}`;
-  if (l.multiYear) return `${money(l)} for ${l.period}, not split by year`;
-  return money(l);
+  return sheetCellText(lineCell(l));
 }
 
 /**
@@ -125,19 +150,20 @@ export function lineAmount(l: GrantRow): string {
  * seed letters write co-funding (`£209,052 (Home Office Grant) £130,996 (LBBD Match Fund)`);
  * like lines from one funder as their sum. A footnote adds `(note N)` after its figure.
  */
-function amountCell(lines: GrantRow[], footnotes: FootnoteNumbers, used: (n: number, text: string) => void): string {
-  const marked = (l: GrantRow, text: string) => {
-    if (!l.footnote) return text;
+function amountCell(lines: GrantRow[], footnotes: FootnoteNumbers, used: (n: number, text: string) => void): SheetCell {
+  const mark = (l: GrantRow) => {
+    if (!l.footnote) return '';
     const n = footnotes.number(l.footnote);
     used(n, l.footnote);
-    return `${text} (note ${n})`;
+    return ` (note ${n})`;
   };
-  if (lines.length === 1) return marked(lines[0], lineAmount(lines[0]));
+  if (lines.length === 1) return withSuffix(lineCell(lines[0]), mark(lines[0]));
   const funders = distinct(lines.map((l) => l.stream ?? l.funder));
-  if (funders.length > 1) return lines.map((l) => marked(l, `${lineAmount(l)} (${l.stream ?? l.funder ?? 'funder not stated'})`)).join(' ');
+  const part = (l: GrantRow, before: string, label: string | null): CellPart => ({ before, cell: lineCell(l), label, after: mark(l) });
+  if (funders.length > 1) return { kind: 'split', parts: lines.map((l) => part(l, ' ', l.stream ?? l.funder ?? 'funder not stated')), suffix: '' };
   const alike = lines.every((l) => l.amountPence !== null && l.basis === lines[0].basis && l.currency === lines[0].currency && !l.footnote);
-  if (!alike) return lines.map((l) => marked(l, lineAmount(l))).join('; ');
-  return money(lines[0], lines.reduce((a, l) => a + (l.amountPence ?? 0), 0));
+  if (!alike) return { kind: 'split', parts: lines.map((l) => part(l, '; ', null)), suffix: '' };
+  return amount(lines[0].currency, lines.reduce((a, l) => a + (l.amountPence ?? 0), 0));
 }
 
 interface Bucket { label: string | null; currency: string; pence: number; streams: Set<string> }
@@ -146,7 +172,7 @@ interface Bucket { label: string | null; currency: string; pence: number; stream
  * The table's total and what it leaves out. Lines are counted once each; grant and match
  * funding are totalled apart (one total per funder type), as are currencies.
  */
-function tableTotal(lines: GrantRow[], o: TableOptions): { cell: string | null; notes: string[] } {
+function tableTotal(lines: GrantRow[], o: TableOptions): { cell: SheetCell | null; notes: string[] } {
   const notes: string[] = [];
   const buckets = new Map<string, Bucket>();
   const maxima = new Map<string, number>();
@@ -169,22 +195,20 @@ function tableTotal(lines: GrantRow[], o: TableOptions): { cell: string | null; 
     if (l.stream) b.streams.add(l.stream);
   }
   const list = [...buckets.values()];
-  let cell: string | null = null;
+  let cell: SheetCell | null = null;
   if (list.length) {
     const label = (b: Bucket) => {
       if (b.label === null) return list.length > 1 ? (b.currency === 'GBP' ? 'other funding' : b.currency) : null;
       if (b.streams.size === 1) return [...b.streams][0];
       return b.label === 'grant' ? 'grants' : 'match funding';
     };
-    cell = list.map((b) => {
-      const l = label(b);
-      return money({ amountPence: b.pence, currency: b.currency }) + (l ? ` (${l})` : '');
-    }).join(' ');
+    const parts: CellPart[] = list.map((b) => ({ before: ' ', cell: amount(b.currency, b.pence), label: label(b), after: '' }));
     const currencies = new Set(list.map((b) => b.currency));
     if (o.grandTotal && list.length > 1 && currencies.size === 1) {
-      cell += `; ${money({ amountPence: list.reduce((a, b) => a + b.pence, 0), currency: list[0].currency })} in all`;
+      parts.push({ before: '; ', cell: amount(list[0].currency, list.reduce((a, b) => a + b.pence, 0), { suffix: ' in all' }), label: null, after: '' });
     }
-    if (unstated) cell += ' (excluding amounts not stated)';
+    const suffix = unstated ? ' (excluding amounts not stated)' : '';
+    cell = parts.length === 1 && parts[0].label === null ? withSuffix(parts[0].cell, suffix) : { kind: 'split', parts, suffix };
     if (currencies.size > 1) notes.push('Amounts in different currencies are totalled separately.');
   }
   for (const l of outside) {

@@ -7,7 +7,10 @@ import type { Db } from '../db/open.js';
 import { DataError } from '../core/errors.js';
 import { formatNumber } from '../core/money.js';
 import { BASIS_LABELS, type GrantRow } from '../register/query.js';
+import { num, text, type SheetCell } from '../output/table-cells.js';
 import type { BodyView } from './view-model.js';
+
+interface Figure { status: string; n: number | null; t: string | null; wording: string | null }
 
 interface GrantDetail {
   title: string;
@@ -86,6 +89,19 @@ export class RegisterLookups {
     }
   }
 
+  private figure(column: string, grantId: string, lines: GrantRow[], tableYear: number | null): Figure | undefined {
+    return this.s.figure.get(grantId, column.slice(7), tableYear ?? lines[0].fyStart ?? -1) as Figure | undefined;
+  }
+
+  /** `cell`'s value typed for the workbook: a count as a number; everything else its words. */
+  sheetCell(column: string, grantId: string, lines: GrantRow[], tableYear: number | null, value: string): SheetCell {
+    if (column.startsWith('figure:')) {
+      const f = this.figure(column, grantId, lines, tableYear);
+      if (f && f.n !== null && !['unknown', 'not_held', 'not_applicable'].includes(f.status)) return num(f.n);
+    }
+    return text(value);
+  }
+
   /**
    * A non-amount cell for one table row (the money lines of one grant and recipient). `tableYear`
    * is the year of a per-year table, for figures of a line that covers several years.
@@ -97,8 +113,7 @@ export class RegisterLookups {
       return v === 'y' ? 'Y' : v === 'n' ? 'N' : 'Not known';
     }
     if (column.startsWith('figure:')) {
-      const year = tableYear ?? lines[0].fyStart ?? -1;
-      const f = this.s.figure.get(grantId, column.slice(7), year) as { status: string; n: number | null; t: string | null; wording: string | null } | undefined;
+      const f = this.figure(column, grantId, lines, tableYear);
       if (!f || f.status === 'unknown') return 'Not known';
       if (f.status === 'not_held') return f.wording ?? `${body.shortName} does not hold this data`;
       if (f.status === 'not_applicable') return f.wording ?? 'N/A';

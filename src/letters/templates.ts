@@ -55,6 +55,9 @@ const TABLE_SHAPE: ShapeFor<TableView> = {
     totalRow: { kind: 'nullable', of: { kind: 'array', of: str } },
     notes: { kind: 'array', of: str },
     emptyText: { kind: 'nullable', of: str },
+    // Typed cells for the workbook (src/output/table-cells.ts); templates print `rows`.
+    cells: S.any as unknown as ShapeFor<TableView['cells']>,
+    totalCells: S.any as unknown as ShapeFor<TableView['totalCells']>,
   },
 };
 
@@ -121,6 +124,7 @@ export const LETTER_SHAPE: ShapeFor<LetterView> = {
     due: str,
     dueIso: str,
     late: bool,
+    extension: { kind: 'nullable', of: { kind: 'object', name: 'ExtensionView', fields: { kind: str, notice: str, until: str, section: { kind: 'nullable', of: str } } } },
     outcome: str,
     anyExemption: bool,
     questions: { kind: 'array', of: QUESTION_SHAPE },
@@ -534,10 +538,13 @@ function sampleQuestions(variant: 'full' | 'sparse'): QuestionView[] {
     totalRow: full ? ['Total', amount, '', ''] : null,
     notes: full ? ['Note 1: The 2019-20 revised budget includes the 3% efficiency requirement.', 'These figures are budgets, not spend.'] : [],
     emptyText: null,
+    // Sample letters make no workbook.
+    cells: [],
+    totalCells: null,
   });
   const empty = (fy: string): TableView => ({
     financialYear: fy, caption: null, columns: [{ key: 'grant', header: 'Name of grant', align: 'left' }], rows: [], totalRow: null, notes: [],
-    emptyText: `No grants matched these criteria in ${fy}.`,
+    emptyText: `No grants matched these criteria in ${fy}.`, cells: [], totalCells: null,
   });
   const exemption = (section: string, extra: Partial<ExemptionView> = {}): ExemptionView => ({
     section,
@@ -597,6 +604,7 @@ export function sampleLetterView(variant: 'full' | 'sparse' = 'full'): LetterVie
     due: '21 February 2019',
     dueIso: '2019-02-21',
     late: full,
+    extension: full ? { kind: 'pit', notice: '20 February 2019', until: '21 March 2019', section: '43(2)' } : null,
     outcome: full ? 'partly_held' : 'refused',
     anyExemption: true,
     questions: sampleQuestions(variant),

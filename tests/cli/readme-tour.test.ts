@@ -54,5 +54,6 @@ describe('the README', () => {
     expect(r.status).toBe(0);
     expect(existsSync(join(clone, 'letters', 'FOI-556.docx'))).toBe(true);
     expect(existsSync(join(clone, 'examples-out', 'FOI-MASIP.md'))).toBe(true);
+    expect(existsSync(join(clone, 'site', 'responses', 'FOI-556.html'))).toBe(true);
   });
 });
