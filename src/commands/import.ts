@@ -11,8 +11,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
   // A progress bar on a terminal only: nothing on a pipe, a file or in CI.
   const bar = ctx.stderrIsTTY ? (await import('../output/progress-bar.js')).importProgressBar(process.stderr, 'import') : null;
   // At a terminal, say why nothing seems to happen while another import holds the register.
-  const onWait = ctx.stderrIsTTY ? () => ctx.err('waiting for another import to finish…
-') : undefined;
+  const onWait = ctx.stderrIsTTY ? () => ctx.err('waiting for another import to finish…\n') : undefined;
   let result;
   try {
     result = await importFiles(db, files, { maxErrors, onProgress: bar ? (b, t, r) => bar.update(b, t, r) : undefined, dryRun: opts.dryRun, onWait });
