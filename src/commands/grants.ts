@@ -7,7 +7,7 @@ import { renderListing, type Column } from '../output/listing.js';
 
 interface Opts {
   fy: string[]; theme: string[]; text?: string; recipient?: string; funder?: string; programme?: string;
-  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean;
+  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; classification?: string[];
 }
 
 function amountOption(name: string, v: string | undefined): number | null {
@@ -36,6 +36,7 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   q.minPence = amountOption('--min', opts.min);
   q.maxPence = amountOption('--max', opts.max);
   q.flags = parseFlagFilters(db, opts.flag);
+  q.classifications = opts.classification ?? [];
   q.includeSuperseded = !!opts.includeSuperseded;
   const result = queryGrants(db, q);
 

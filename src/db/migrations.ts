@@ -1,3 +1,5 @@
+import { MIGRATION_360_RECORDS } from './migration-360-records.js';
+
 /**
  * Numbered schema migrations, applied in order and recorded in PRAGMA user_version.
  * Never edit a released migration: add the next number.
@@ -172,4 +174,6 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE VIRTUAL TABLE grant_fts USING fts5(grant_id UNINDEXED, title, description, outcomes, tokenize = 'porter unicode61');
   `,
+  // faithful 360Giving records: per-grant organisations, other amounts, values as published
+  MIGRATION_360_RECORDS,
 ];

@@ -3,14 +3,16 @@
  * Reads 360Giving JSON packages and flat CSV (streamed) and the register's own foi-register
  * YAML/JSON. Reports every error up to a cap, with file, row or path, column and value.
  */
-import { openSync, readSync, closeSync, existsSync, statSync } from 'node:fs';
+import { openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Db } from '../db/open.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { RegisterWriter, type WriteOutcome } from '../register/writer.js';
 import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
-import { isFoiRegisterText, parseFoiRegisterFile, type FoiRegisterFile } from './foi-format.js';
+import { isFoiRegisterText, parseFoiRegisterText, type FoiRegisterFile } from './foi-format.js';
 import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
+import { ImportReport } from './import-report.js';
+import { EncodingError, checkEncoding, decodeFile, replacementNotice } from './text-encoding.js';
 
 export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv';
 
@@ -23,12 +25,21 @@ export interface FileSummary {
   unchanged: number;
 }
 
+/** Warnings alike (same kind, column and message but for the values in it), counted, with the first as example. */
+export interface WarningGroup {
+  kind: 'schema' | 'quality';
+  count: number;
+  example: Issue;
+}
+
 export interface ImportResult {
   files: FileSummary[];
   inserted: number;
   updated: number;
   unchanged: number;
-  warnings: Issue[];
+  warningCount: number;
+  /** Schema warnings first, then quality notices; each in the order first met. */
+  warnings: WarningGroup[];
   /** How many values were normalised, by column, with one example each. */
   normalised: { column: string; count: number; example: Normalisation }[];
 }
@@ -39,13 +50,17 @@ export interface ImportOptions {
   onProgress?: (records: number, file: string) => void;
   /** Validate and report, then roll back: nothing is written. */
   dryRun?: boolean;
+  /** Text encoding of the files when not UTF-8 (`windows-1252`). */
+  encoding?: string;
+  /** Write every error, warning, notice and normalised value to this JSON file (atomically; also when the import fails). */
+  report?: string;
 }
 
 export function detectFormat(path: string): FileFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') return 'foi-register';
   const head = readHead(path, 4096);
-  if (ext === '.csv') return isFoiLinesHeader(head.split(/\r?\n/, 1)[0]) ? 'foi-lines-csv' : '360giving-csv';
+  if (ext === '.csv') return isFoiLinesHeader(head.split(/\r\n|\r|\n/, 1)[0]) ? 'foi-lines-csv' : '360giving-csv';
   if (ext === '.json' || head.trimStart().startsWith('{')) return isFoiRegisterText(head) ? 'foi-register' : '360giving-json';
   if (isFoiRegisterText(head)) return 'foi-register';
   throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
@@ -62,18 +77,48 @@ function readHead(path: string, n: number): string {
   }
 }
 
+/** What makes two warnings alike: kind, column (item numbers dropped) and message (values in it dropped). */
+function warningKey(i: Issue): string {
+  const column = (i.column ?? '').replace(/\[\d+\]|:\d+:/g, (m) => (m.startsWith('[') ? '[]' : ':'));
+  const message = i.message.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N');
+  return `${i.kind ?? 'quality'}\u0000${column}\u0000${message}`;
+}
+
 export async function importFiles(db: Db, paths: readonly string[], opts: ImportOptions = {}): Promise<ImportResult> {
   const maxErrors = opts.maxErrors ?? 50;
   for (const p of paths) {
     if (!existsSync(p) || !statSync(p).isFile()) throw new UsageError(`${p}: no such file`);
   }
+  const encoding = opts.encoding === undefined ? undefined : checkEncoding(opts.encoding);
   const errors: Issue[] = [];
-  const result: ImportResult = { files: [], inserted: 0, updated: 0, unchanged: 0, warnings: [], normalised: [] };
+  const result: ImportResult = { files: [], inserted: 0, updated: 0, unchanged: 0, warningCount: 0, warnings: [], normalised: [] };
   const norm = new Map<string, { column: string; count: number; example: Normalisation }>();
+  const groups = new Map<string, WarningGroup>();
+  const report = opts.report ? new ImportReport(opts.report) : null;
   let capped = false;
   const addError = (i: Issue) => {
-    if (errors.length < maxErrors) errors.push(i);
-    else capped = true;
+    if (errors.length < maxErrors) {
+      errors.push(i);
+      report?.issue(i);
+    } else capped = true;
+  };
+  const addWarning = (i: Issue) => {
+    result.warningCount++;
+    report?.issue(i);
+    const key = warningKey(i);
+    const g = groups.get(key);
+    if (g) g.count++;
+    else groups.set(key, { kind: i.kind ?? 'quality', count: 1, example: i });
+  };
+  const addIssue = (i: Issue) => (i.severity === 'error' ? addError(i) : addWarning(i));
+  const addNote = (n: Normalisation) => {
+    report?.note(n);
+    const entry = norm.get(n.column);
+    if (entry) entry.count++;
+    else norm.set(n.column, { column: n.column, count: 1, example: n });
+  };
+  const finishReport = (outcome: string) => {
+    report?.finish({ outcome, files: result.files, inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, capped });
   };
 
   db.exec('BEGIN IMMEDIATE');
@@ -105,51 +150,62 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         }
       };
       if (format === 'foi-register') {
-        const { data, issues } = parseFoiRegisterFile(path, file);
-        for (const i of issues) (i.severity === 'error' ? addError(i) : result.warnings.push(i));
+        let text: string;
+        try {
+          const decoded = decodeFile(readFileSync(path), file, encoding);
+          text = decoded.text;
+          if (decoded.replacementAt !== -1) addWarning({ severity: 'warning', file, location: `byte ${decoded.replacementAt}`, message: replacementNotice(decoded.replacementAt) });
+        } catch (e) {
+          if (!(e instanceof EncodingError)) throw e;
+          addError({ severity: 'error', file, location: `byte ${e.offset}`, message: e.problem });
+          continue;
+        }
+        const { data, issues } = parseFoiRegisterText(text, file);
+        for (const i of issues) addIssue(i);
         if (!issues.some((i) => i.severity === 'error')) writeDefinitions(writer, data, file, addError);
         data.grants.forEach((g) => writeOne(g, `grant ${g.id}`));
       } else if (format === 'foi-lines-csv') {
-        const { grants, issues } = await readFoiLinesCsv(path);
+        const { grants, issues } = await readFoiLinesCsv(path, encoding);
         for (const i of issues) addError(i);
         for (const { grant, location } of grants) writeOne(grant, location);
       } else {
         let n = 0;
         const { read360Batches } = await import('./giving360.js');
         // Batches, not single items: one await per few hundred records.
-        outer: for await (const batch of read360Batches(path)) {
+        outer: for await (const batch of read360Batches(path, { encoding })) {
           for (const item of batch) {
             if (item.kind === 'grant') {
               writeOne(item.grant, item.location);
               if (opts.onProgress && ++n % 5000 === 0) opts.onProgress(n, file);
             } else if (item.kind === 'issue') {
-              if (item.issue.severity === 'error') addError(item.issue);
-              else result.warnings.push(item.issue);
+              addIssue(item.issue);
               if (capped) break outer;
             } else {
-              const key = item.note.column;
-              const entry = norm.get(key);
-              if (entry) entry.count++;
-              else norm.set(key, { column: key, count: 1, example: item.note });
+              addNote(item.note);
             }
           }
         }
       }
     }
     result.normalised = [...norm.values()];
+    result.warnings = [...groups.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'schema' ? -1 : 1));
     if (errors.length) {
       db.exec('ROLLBACK');
       committed = true;
+      finishReport('failed');
       const head = `import failed: ${errors.length}${capped ? '+' : ''} error${errors.length === 1 ? '' : 's'}; nothing was written to the register`;
       const details = errors.map(formatIssue);
       if (capped) details.push(`(stopped after ${maxErrors} errors; fix these and run again to see the rest)`);
+      if (opts.report) details.push(`(every problem found is listed in ${opts.report})`);
       throw new DataError(head, details);
     }
     if (opts.dryRun) db.exec('ROLLBACK');
     else db.exec('COMMIT');
     committed = true;
+    finishReport(opts.dryRun ? 'dry-run' : 'imported');
     return result;
   } finally {
+    report?.abort();
     if (!committed && db.inTransaction) db.exec('ROLLBACK');
   }
 }

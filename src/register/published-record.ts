@@ -12,6 +12,7 @@
  * uses it to rebuild. So the rebuilt record equals the published one by construction, and the
  * test over every grant of the real files checks it.
  */
+import type { Db } from '../db/open.js';
 import type { ClassificationInput, LocationInput, OrgInput } from './types.js';
 
 /** What the register's columns hold for one 360Giving grant. */
@@ -172,4 +173,75 @@ export function sameJson(a: unknown, b: unknown): boolean {
   }
   for (const _ in bo) n--;
   return n === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading back.
+
+type Row = Record<string, any>;
+
+/** One grant_organisation row as an OrgInput. */
+export function orgOfRow(r: Row): OrgInput {
+  return {
+    id: r.org_id, name: r.name, charityNumber: r.charity_number, companyNumber: r.company_number, streetAddress: r.street_address,
+    locality: r.locality, region: r.region, country: r.country, postcode: r.postcode, url: r.url, organisationType: r.organisation_type,
+    published: r.published_json ? JSON.parse(r.published_json) : null,
+  };
+}
+
+/** A grant's own organisations, as its record published them, in order. */
+export function grantOrganisations(db: Db, id: string): { role: 'recipient' | 'funder'; seq: number; org: OrgInput }[] {
+  const rows = db.prepare('SELECT * FROM grant_organisation WHERE grant_id = ? ORDER BY role DESC, seq').all(id) as Row[];
+  return rows.map((r) => ({ role: r.role, seq: r.seq, org: orgOfRow(r) }));
+}
+
+/**
+ * The 360Giving record of a grant exactly as published, rebuilt from the register; null for
+ * grants that did not come from a 360Giving file (the register's own records).
+ */
+export function publishedRecord(db: Db, id: string): Obj | null {
+  const g = db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as Row | undefined;
+  if (!g || g.published_json === null || g.published_json === undefined) return null;
+  const orgs = grantOrganisations(db, id);
+  const columns: GrantColumns = {
+    id: g.id, title: g.title, description: g.description, currency: g.currency, amountAwardedPence: g.amount_awarded_pence,
+    amountAppliedForPence: g.amount_applied_for_pence, amountDisbursedPence: g.amount_disbursed_pence, awardDate: g.award_date,
+    plannedStart: g.planned_start, plannedEnd: g.planned_end, plannedDurationMonths: g.planned_duration_months,
+    plannedPeriodText: g.planned_period_text, programmeCode: g.programme_code, programmeTitle: g.programme_title,
+    fromOpenCall: g.from_open_call, dateModified: g.date_modified, dataSource: g.data_source,
+    recipients: orgs.filter((o) => o.role === 'recipient').map((o) => o.org),
+    funders: orgs.filter((o) => o.role === 'funder').map((o) => o.org),
+    locations: (db.prepare('SELECT name, country_code, geo_code, geo_code_type FROM grant_location WHERE grant_id = ? ORDER BY seq').all(id) as Row[])
+      .map((l) => ({ name: l.name, countryCode: l.country_code, geoCode: l.geo_code, geoCodeType: l.geo_code_type })),
+    classifications: (db.prepare('SELECT vocabulary, code, title FROM grant_classification WHERE grant_id = ? ORDER BY seq').all(id) as Row[])
+      .map((c) => ({ vocabulary: c.vocabulary, code: c.code, title: c.title })),
+  };
+  return rebuildRecord(columnsRecord(columns), JSON.parse(g.published_json), g.extra_json ? JSON.parse(g.extra_json) : null);
+}
+
+/** What `foi show` adds for a grant from a 360Giving file (null for the register's own records). */
+export interface PublishedDetail {
+  /** The record exactly as published. */
+  record: Obj;
+  /** The grant's own organisations, as its record published them. */
+  organisations: ({ role: 'recipient' | 'funder' } & Obj)[];
+  classifications: ClassificationInput[];
+  beneficiaryLocations: LocationInput[];
+  /** In the grant's currency. */
+  amountAppliedForPence: number | null;
+  amountDisbursedPence: number | null;
+}
+
+export function publishedDetail(db: Db, id: string): PublishedDetail | null {
+  const record = publishedRecord(db, id);
+  if (!record) return null;
+  const g = db.prepare('SELECT amount_applied_for_pence AS applied, amount_disbursed_pence AS disbursed FROM grants WHERE id = ?').get(id) as Row;
+  return {
+    record,
+    organisations: grantOrganisations(db, id).map((o) => ({ role: o.role, ...orgRecord(o.org) })),
+    classifications: (db.prepare('SELECT vocabulary, code, title FROM grant_classification WHERE grant_id = ? ORDER BY seq').all(id) as ClassificationInput[]),
+    beneficiaryLocations: (db.prepare('SELECT name, country_code AS countryCode, geo_code AS geoCode, geo_code_type AS geoCodeType FROM grant_location WHERE grant_id = ? ORDER BY seq').all(id) as LocationInput[]),
+    amountAppliedForPence: g.applied,
+    amountDisbursedPence: g.disbursed,
+  };
 }

@@ -21,6 +21,8 @@ export interface GrantQuery {
   flags: { name: string; value: FlagValue }[];
   grantIds: string[];
   includeSuperseded: boolean;
+  /** 360Giving classifications: each must match a classification's code (exactly, any case) or title (part). */
+  classifications?: string[];
 }
 
 export function emptyQuery(): GrantQuery {
@@ -39,6 +41,8 @@ export interface GrantRow {
   fyStart: number | null;
   period: string | null;
   amountPence: number | null;
+  /** ISO 4217 code of amountPence: the grant's currency, which applies to all its lines. */
+  currency: string;
   amountStatus: AmountStatus;
   basis: AllocationBasis;
   stream: string | null;
@@ -91,18 +95,22 @@ export function ftsQuery(text: string): string | null {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
+// Recipient and funder names are the grant's own (grant_organisation, as its 360Giving record
+// published them) where it has them, else the organisation's (the register's own records).
 const SELECT = `
   SELECT a.grant_id AS id, a.seq AS seq, g.title AS title,
-         ro.name AS recipient, a.recipient_org_id AS recipientId,
-         fo.name AS funder, a.funder_org_id AS funderId,
+         coalesce(rs.name, ro.name) AS recipient, a.recipient_org_id AS recipientId,
+         coalesce(fs.name, fo.name) AS funder, a.funder_org_id AS funderId,
          a.financial_year AS fyStart, coalesce(a.period_text, g.planned_period_text) AS period,
-         a.amount_pence AS amountPence, a.amount_status AS amountStatus, a.basis AS basis, a.stream AS stream,
+         a.amount_pence AS amountPence, g.currency AS currency, a.amount_status AS amountStatus, a.basis AS basis, a.stream AS stream,
          g.programme_title AS programme, a.note AS note, a.superseded AS superseded,
          coalesce(a.source_ref, g.source_ref) AS sourceRef
   FROM allocation a
   JOIN grants g ON g.rowid = a.grant_rowid
   LEFT JOIN organisation ro ON ro.id = a.recipient_org_id
-  LEFT JOIN organisation fo ON fo.id = a.funder_org_id`;
+  LEFT JOIN organisation fo ON fo.id = a.funder_org_id
+  LEFT JOIN grant_organisation rs ON rs.grant_id = a.grant_id AND rs.role = 'recipient' AND rs.seq = 0 AND rs.org_id = a.recipient_org_id
+  LEFT JOIN grant_organisation fs ON fs.grant_id = a.grant_id AND fs.role = 'funder' AND fs.seq = 0 AND fs.org_id = a.funder_org_id`;
 
 export function queryGrants(db: Db, q: GrantQuery): QueryResult {
   const where: string[] = [];
@@ -128,16 +136,23 @@ export function queryGrants(db: Db, q: GrantQuery): QueryResult {
   }
   if (q.recipient) {
     // Match organisations first (a small table), then use the allocation index on recipient.
-    where.push(`a.recipient_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\')`);
-    params.push(q.recipient, like(q.recipient));
+    // Any name the org-id has been published under: a grant is found by the name it shows.
+    where.push(`a.recipient_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
+      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\')`);
+    params.push(q.recipient, like(q.recipient), like(q.recipient));
   }
   if (q.funder) {
-    where.push(`(a.funder_org_id = ? OR fo.name LIKE ? ESCAPE '\\' OR a.stream LIKE ? ESCAPE '\\')`);
-    params.push(q.funder, like(q.funder), like(q.funder));
+    where.push(`(a.funder_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
+      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\') OR a.stream LIKE ? ESCAPE '\\')`);
+    params.push(q.funder, like(q.funder), like(q.funder), like(q.funder));
   }
   if (q.programme) {
     where.push(`(g.programme_code = ? OR g.programme_title LIKE ? ESCAPE '\\')`);
     params.push(q.programme, like(q.programme));
+  }
+  for (const c of q.classifications ?? []) {
+    where.push(`EXISTS (SELECT 1 FROM grant_classification c WHERE c.grant_id = a.grant_id AND (c.code = ? COLLATE NOCASE OR c.title LIKE ? ESCAPE '\\'))`);
+    params.push(c, like(c));
   }
   if (q.minPence !== null) {
     where.push('a.amount_pence >= ?');

@@ -120,10 +120,15 @@ function problems(record: unknown, errors: ErrorObject[]): SchemaProblem[] {
   const oneOfAt = new Set<string>();
   for (const e of errors) if (e.keyword === 'oneOf' && e.instancePath !== '') oneOfAt.add(e.schemaPath);
   let bothRecipients = false;
+  // The grant-level oneOf (recipientOrganization or recipientIndividual, each with the same other
+  // requirements): a key is missing when every branch misses it; the recipient when both do.
+  const branchMissing: Set<string>[] = [new Set(), new Set()];
+  for (const e of errors) {
+    const m = /^#\/oneOf\/(\d)\/required$/.exec(e.schemaPath);
+    if (m && e.instancePath === '') branchMissing[Number(m[1])]?.add(String(e.params.missingProperty));
+  }
   for (const e of errors) {
     if (e.keyword === 'oneOf' && e.instancePath === '') {
-      // The grant-level oneOf: recipientOrganization or recipientIndividual. Failing both is
-      // reported by the branches' `required` errors below; passing both is its own problem.
       if (Array.isArray(e.params.passingSchemas)) bothRecipients = true;
       continue;
     }
@@ -131,10 +136,14 @@ function problems(record: unknown, errors: ErrorObject[]): SchemaProblem[] {
     let pointer = e.instancePath;
     if (e.keyword === 'required') {
       let missing = String(e.params.missingProperty);
-      // Either recipient will do: name the usual one.
-      if (e.instancePath === '' && missing === 'recipientIndividual') missing = 'recipientOrganization';
+      if (e.instancePath === '' && e.schemaPath.startsWith('#/oneOf/')) {
+        if (missing === 'recipientOrganization' || missing === 'recipientIndividual') {
+          if (!(branchMissing[0].has('recipientOrganization') && branchMissing[1].has('recipientIndividual'))) continue;
+          missing = 'recipientOrganization';
+          e.params.missingProperty = 'recipientOrganization (or recipientIndividual)';
+        } else if (!(branchMissing[0].has(missing) && branchMissing[1].has(missing))) continue;
+      }
       pointer = `${e.instancePath}/${missing}`;
-      e.params.missingProperty = missing === 'recipientOrganization' && e.instancePath === '' ? 'recipientOrganization (or recipientIndividual)' : missing;
     }
     const path = pathOfPointer(pointer);
     const value = e.keyword === 'required' ? undefined : valueAt(record, pointer);
@@ -184,8 +193,7 @@ export function checkSchema(record: unknown, cx: Ctx): void {
         notePaths.splice(k, 1);
       }
     }
-    const where = p.path ? `${p.path}: ` : '';
-    cx.warn(p.path, `360Giving schema: ${where}${p.message}${readAs || '; kept as published'}`, p.value, 'schema');
+    cx.warn(p.path, `360Giving schema: ${p.message}${readAs || '; kept as published'}`, p.value, 'schema');
     added++;
   }
 }
