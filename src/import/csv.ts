@@ -204,7 +204,15 @@ export async function* readCsvBatches(path: string, opts: CsvReadOptions = {}): 
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let text = decode(bytes.push(chunk));
       if (!text) continue;
-      if (lineEnds.crOnly === null && lineEnds.decide(text) && lineEnds.crOnly) rest = toLf(rest);
+      if (lineEnds.crOnly === null) {
+        // Nothing is read until the first line break tells how lines end.
+        text = rest + text;
+        rest = '';
+        if (!lineEnds.decide(text)) {
+          rest = text;
+          continue;
+        }
+      }
       if (lineEnds.crOnly) text = toLf(text);
       sc.reset(rest ? rest + text : text);
       let batch: CsvRecord[] = [];

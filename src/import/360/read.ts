@@ -135,7 +135,8 @@ async function* readJson(path: string, opts: Read360Options): AsyncGenerator<Imp
 /** A CSV file as a FlatSource: its first record is the header. */
 async function* readCsv(path: string, opts: Read360Options): AsyncGenerator<ImportItem[]> {
   const file = basename(path);
-  const records = readCsvBatches(path, { chunkSize: opts.chunkSize, encoding: opts.encoding });
+  const found = { replacementAt: -1 };
+  const records = readCsvBatches(path, { chunkSize: opts.chunkSize, encoding: opts.encoding, found });
   let first: CsvRecord[] | null = null;
   try {
     let r = await records.next();
@@ -153,6 +154,7 @@ async function* readCsv(path: string, opts: Read360Options): AsyncGenerator<Impo
       for await (const b of records) yield asRows(b);
     }
     yield* readFlat360({ file, header, headerLocation: `row ${first[0].row}`, rows: rows() }, opts);
+    if (found.replacementAt !== -1) yield [fileIssue(file, 'warning', `byte ${found.replacementAt}`, replacementNotice(found.replacementAt))];
   } catch (e) {
     if (e instanceof CsvSyntaxError) {
       yield [fileIssue(file, 'error', `row ${e.row}`, e.problem)];
