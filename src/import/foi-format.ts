@@ -35,7 +35,8 @@ export interface FoiRegisterFile {
 type Path = (string | number)[];
 
 export function isFoiRegisterText(text: string): boolean {
-  return /^\s*("?format"?)\s*:\s*"?foi-register\//m.test(text.slice(0, 4096));
+  // At a line's start (YAML, pretty JSON) or just inside the top-level object (compact JSON).
+  return /(^|^\s*\{)\s*("?format"?)\s*:\s*"?foi-register\//m.test(text.slice(0, 4096));
 }
 
 export function parseFoiRegisterText(text: string, file: string): { data: FoiRegisterFile; issues: Issue[] } {

@@ -23,10 +23,14 @@ export class EncodingError extends DataError {
   }
 }
 
+/** Bytes common in Windows-1252 files, for the hint. */
+const CP1252_HINTS: Record<number, string> = { 0xa3: '£', 0x80: '€', 0xe9: 'é', 0x92: '’', 0x93: '“', 0x96: '–' };
+
 /** The hint for a file that is not UTF-8: what it probably is and the two ways out. */
 export function notUtf8Problem(bytes: Buffer, at: number): string {
   const shown = [...bytes.subarray(at, at + 3)].map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
-  const pound = bytes[at] === 0xa3 ? ' (0xA3 is "£" in Windows-1252)' : '';
+  const known = CP1252_HINTS[bytes[at]];
+  const pound = known ? ` (0x${bytes[at].toString(16).toUpperCase()} is "${known}" in Windows-1252)` : '';
   return `the file is not UTF-8 text (bytes ${shown}${pound}); files saved by Excel as "CSV" or by older systems are often Windows-1252: save it as UTF-8 ("CSV UTF-8"), or import it with --encoding windows-1252`;
 }
 
