@@ -102,13 +102,20 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       report?.issue(i);
     } else capped = true;
   };
+  // Warnings by exact column and message first (a million "Y" flags are one message), then alike.
+  const exactGroups = new Map<string, WarningGroup>();
   const addWarning = (i: Issue) => {
     result.warningCount++;
     report?.issue(i);
-    const key = warningKey(i);
-    const g = groups.get(key);
-    if (g) g.count++;
-    else groups.set(key, { kind: i.kind ?? 'quality', count: 1, example: i });
+    const exact = `${i.kind}\u0000${i.column}\u0000${i.message}`;
+    let g = exactGroups.get(exact);
+    if (!g) {
+      const key = warningKey(i);
+      g = groups.get(key);
+      if (!g) groups.set(key, (g = { kind: i.kind ?? 'quality', count: 0, example: i }));
+      if (exactGroups.size < 10_000) exactGroups.set(exact, g);
+    }
+    g.count++;
   };
   const addIssue = (i: Issue) => (i.severity === 'error' ? addError(i) : addWarning(i));
   const addNote = (n: Normalisation) => {

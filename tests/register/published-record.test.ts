@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { importFiles } from '../../src/import/run-import.js';
 import { publishedRecord, rebuildRecord, sameJson, splitRecord } from '../../src/register/published-record.js';
+import { emptyQuery, queryGrants } from '../../src/register/query.js';
 import { isCI } from '../helpers/tools.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/360giving/', import.meta.url));
@@ -53,6 +54,28 @@ describe('every field of a 360Giving record can be read back from the register',
       db.close();
     });
   }
+});
+
+describe("listings use each grant's own organisation names", () => {
+  const all = files.map(([, path]) => path);
+  it.skipIf(all.some((p) => !p))('the three real files together: every row names the recipient and funder as its own record does', async () => {
+    const db = openDatabase(':memory:', { create: true });
+    await importFiles(db, all as string[]);
+    const source = new Map<string, Record<string, any>>();
+    for (const p of all) for (const g of JSON.parse(readFileSync(p!, 'utf8')).grants) source.set(g.id, g);
+    const rows = queryGrants(db, emptyQuery()).rows;
+    expect(rows).toHaveLength(475 + 783 + 4116);
+    let differFromCurrent = 0;
+    const current = db.prepare('SELECT name FROM organisation WHERE id = ?').pluck();
+    for (const r of rows) {
+      const g = source.get(r.id)!;
+      expect([r.id, r.recipient, r.funder, r.currency]).toEqual([r.id, g.recipientOrganization[0].name, g.fundingOrganization[0].name, 'GBP']);
+      if (current.get(r.recipientId) !== r.recipient) differFromCurrent++;
+    }
+    // Where files disagree about an org-id's name, the organisation table holds one; each grant keeps its own.
+    expect(differFromCurrent).toBeGreaterThan(100);
+    db.close();
+  });
 });
 
 describe('splitRecord / rebuildRecord', () => {

@@ -126,11 +126,21 @@ export function flatTitleFor(path: string): string {
   return title;
 }
 
-/** One column's place in the record: a path of keys and item numbers, and how to read the cell. */
+/** One column's place in the record: the container it goes in, its key there, and how to read the cell. */
 interface Leaf {
   idx: number;
   path: (string | number)[];
   type: LeafType;
+  /** Index into the header's containers (the object or list the value goes in). */
+  container: number;
+  key: string;
+}
+
+/** An object or list inside a record (`recipientOrganization`, `recipientOrganization[0]`); 0 is the record itself. */
+interface Container {
+  parent: number;
+  key: string | number;
+  list: boolean;
 }
 
 /** Resolves a header title to a place in the record, or null when the standard has no such field. */
@@ -192,6 +202,8 @@ export class Flat360Csv {
   readonly file: string;
   private readonly today: string;
   private readonly leaves: Leaf[] = [];
+  private readonly containers: Container[] = [{ parent: -1, key: '', list: false }];
+  private readonly containerAt = new Map<string, number>([['', 0]]);
   private readonly extras: { idx: number; key: string }[] = [];
   private readonly width: number;
   private readonly headerLocation: string;
@@ -226,7 +238,7 @@ export class Flat360Csv {
         }
         seen.set(path, title);
         this.titleOf.set(path, title);
-        this.leaves.push({ idx, path: place.path, type: place.type });
+        this.leaves.push({ idx, path: place.path, type: place.type, container: this.containerOf(place.path.slice(0, -1)), key: place.path[place.path.length - 1] as string });
         return;
       }
       let key = title || `column ${idx + 1}`;
@@ -256,9 +268,26 @@ export class Flat360Csv {
     }
   }
 
+  /** The container for a path of keys and item numbers, planned once per header. */
+  private containerOf(path: (string | number)[]): number {
+    const text = pathText(path);
+    let k = this.containerAt.get(text);
+    if (k === undefined) {
+      const parent = this.containerOf(path.slice(0, -1));
+      k = this.containers.length;
+      const key = path[path.length - 1];
+      this.containers.push({ parent, key, list: false });
+      // A numbered item (`[0]`) is an object in a list: its parent is a list.
+      if (typeof key === 'number') this.containers[parent].list = true;
+      this.containerAt.set(text, k);
+    }
+    return k;
+  }
+
   /** One row in the 360Giving JSON shape (blank cells left out, lists without gaps). */
   record(cells: string[]): Obj {
     const rec: Obj = {};
+    const made: any[] = [rec];
     let numbered = false;
     const leaves = this.leaves;
     for (let k = 0; k < leaves.length; k++) {
@@ -266,15 +295,12 @@ export class Flat360Csv {
       const t = cellText(cells[leaf.idx]);
       if (t === undefined) continue;
       const value = leaf.type === 'number' ? numberCell(t) : leaf.type === 'list' ? t.split(';').map((s) => s.trim()).filter(Boolean) : t;
-      const path = leaf.path;
-      let at: any = rec;
-      for (let i = 0; i < path.length - 1; i++) {
-        const seg = path[i];
-        const nextIsIndex = typeof path[i + 1] === 'number';
-        if (typeof seg === 'number' && seg > 0) numbered = true;
-        at = at[seg] ??= nextIsIndex ? [] : {};
+      let at = made[leaf.container];
+      if (at === undefined) {
+        at = this.make(made, leaf.container);
+        if (leaf.path.some((x) => typeof x === 'number' && x > 0)) numbered = true;
       }
-      at[path[path.length - 1]] = value;
+      at[leaf.key] = value;
     }
     if (numbered) closeGaps(rec);
     const extras = this.extras;
@@ -283,6 +309,16 @@ export class Flat360Csv {
       if (v !== undefined && v.trim() !== '') rec[extras[k].key] = v;
     }
     return rec;
+  }
+
+  /** Creates container `k` (and any parent not yet made) in this row's record. */
+  private make(made: any[], k: number): any {
+    const c = this.containers[k];
+    const parent = made[c.parent] ?? this.make(made, c.parent);
+    const obj = c.list ? [] : {};
+    parent[c.key] = obj;
+    made[k] = obj;
+    return obj;
   }
 
   /** Maps one data row. `row` is the 1-based record number (the header is row 1). */

@@ -40,13 +40,46 @@ export function grantValidator(): ValidateFunction {
   // (ajv knows it as https://…); strict off: it uses annotation keywords of its own (codelist, rollUp).
   const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: false });
   addFormats(ajv);
+  // The same dates and web addresses recur through a file (a committee's award date, a funder's
+  // site): their format checks (regular expressions and calendar checks, a few µs) are memoised.
+  const { fullFormats } = require('ajv-formats/dist/formats') as typeof import('ajv-formats/dist/formats.js');
+  const dateTime = fullFormats['date-time'] as { validate: (s: string) => boolean; compare: (a: string, b: string) => number | undefined };
+  ajv.addFormat('date-time', { type: 'string', validate: memo(dateTime.validate), compare: dateTime.compare });
+  ajv.addFormat('uri', { type: 'string', validate: memo(fullFormats.uri as (s: string) => boolean) });
   const validate = ajv.compile(loadGrantSchema());
   compiled = validate;
   return validate;
 }
 
-/** `/recipientOrganization/0/url` -> `recipientOrganization[0].url` (the mapper's paths). */
+/** A string check, memoised (bounded: a file of all-different values cannot grow it forever). */
+function memo(check: (s: string) => boolean): (s: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (s: string) => {
+    let r = seen.get(s);
+    if (r === undefined) {
+      if (seen.size >= 20_000) seen.clear();
+      r = check(s);
+      // A copy as the key: the value may be a slice of a file chunk and would keep all of it alive.
+      seen.set((' ' + s).slice(1), r);
+    }
+    return r;
+  };
+}
+
+const pointerPaths = new Map<string, string>();
+
+/** `/recipientOrganization/0/url` -> `recipientOrganization[0].url` (the mapper's paths); memoised, paths recur. */
 function pathOfPointer(pointer: string): string {
+  let p = pointerPaths.get(pointer);
+  if (p === undefined) {
+    if (pointerPaths.size >= 10_000) pointerPaths.clear();
+    p = pointerToPath(pointer);
+    pointerPaths.set(pointer, p);
+  }
+  return p;
+}
+
+function pointerToPath(pointer: string): string {
   if (pointer === '') return '';
   let out = '';
   for (const raw of pointer.slice(1).split('/')) {
@@ -117,22 +150,23 @@ function problems(record: unknown, errors: ErrorObject[]): SchemaProblem[] {
   const out: SchemaProblem[] = [];
   const seen = new Set<string>();
   // A oneOf inside a field (dates): its branches' errors are the one problem "not a date or date-time".
-  const oneOfAt = new Set<string>();
-  for (const e of errors) if (e.keyword === 'oneOf' && e.instancePath !== '') oneOfAt.add(e.schemaPath);
+  let oneOfAt: string[] | null = null;
+  for (const e of errors) if (e.keyword === 'oneOf' && e.instancePath !== '') (oneOfAt ??= []).push(e.schemaPath + '/');
   let bothRecipients = false;
   // The grant-level oneOf (recipientOrganization or recipientIndividual, each with the same other
   // requirements): a key is missing when every branch misses it; the recipient when both do.
   const branchMissing: Set<string>[] = [new Set(), new Set()];
   for (const e of errors) {
+    if (e.keyword !== 'required' || e.instancePath !== '') continue;
     const m = /^#\/oneOf\/(\d)\/required$/.exec(e.schemaPath);
-    if (m && e.instancePath === '') branchMissing[Number(m[1])]?.add(String(e.params.missingProperty));
+    if (m) branchMissing[Number(m[1])]?.add(String(e.params.missingProperty));
   }
   for (const e of errors) {
     if (e.keyword === 'oneOf' && e.instancePath === '') {
       if (Array.isArray(e.params.passingSchemas)) bothRecipients = true;
       continue;
     }
-    if (e.keyword !== 'oneOf' && [...oneOfAt].some((s) => e.schemaPath.startsWith(s + '/'))) continue;
+    if (oneOfAt && e.keyword !== 'oneOf' && oneOfAt.some((s) => e.schemaPath.startsWith(s))) continue;
     let pointer = e.instancePath;
     if (e.keyword === 'required') {
       let missing = String(e.params.missingProperty);
