@@ -53,8 +53,19 @@ export function read360File(path: string, opts: Read360Options = {}): AsyncGener
   return new Unbatch(read360Batches(path, opts));
 }
 
-const fileIssue = (file: string, severity: Issue['severity'], location: string, message: string, kind?: Issue['kind']): ImportItem =>
-  ({ kind: 'issue', issue: { severity, kind, file, location, column: null, value: null, message } });
+const fileIssue = (file: string, severity: Issue['severity'], location: string, message: string): ImportItem =>
+  ({ kind: 'issue', issue: { severity, file, location, column: null, value: null, message } });
+
+/** The error item for a file that cannot be read on (malformed, or not text in its encoding); null for any other exception. */
+function unreadable(file: string, e: unknown): ImportItem | null {
+  if (e instanceof JsonStreamError) return fileIssue(file, 'error', e.index !== null ? `grants[${e.index}]` : e.offset !== null ? `byte ${e.offset}` : 'file', e.problem);
+  if (e instanceof CsvSyntaxError) return fileIssue(file, 'error', `row ${e.row}`, e.problem);
+  if (e instanceof EncodingError) return fileIssue(file, 'error', `byte ${e.offset}`, e.problem);
+  return null;
+}
+
+/** The notice for a U+FFFD the file itself holds (none when `at` is -1). */
+const replacementItems = (file: string, at: number): ImportItem[] => (at === -1 ? [] : [fileIssue(file, 'warning', `byte ${at}`, replacementNotice(at))]);
 
 /**
  * The same items as read360File, in file order, in arrays of a few hundred. Prefer it for large
@@ -75,8 +86,6 @@ async function* readJson(path: string, opts: Read360Options): AsyncGenerator<Imp
   const scanner = new JsonArrayScanner(file, 'grants');
   const bytes = new Utf8Bytes(file, opts.encoding);
   const stream = createReadStream(path, { highWaterMark: opts.chunkSize ?? DEFAULT_CHUNK });
-  const jsonError = (e: JsonStreamError): ImportItem =>
-    fileIssue(file, 'error', e.index !== null ? `grants[${e.index}]` : e.offset !== null ? `byte ${e.offset}` : 'file', e.problem);
   let count = 0;
   const chunks = (async function* () {
     for await (const chunk of stream as AsyncIterable<Buffer>) yield bytes.push(chunk);
@@ -108,7 +117,7 @@ async function* readJson(path: string, opts: Read360Options): AsyncGenerator<Imp
         }
       }
       if (bad) {
-        out.push(jsonError(bad));
+        out.push(unreadable(file, bad)!);
         yield out;
         return;
       }
@@ -116,19 +125,15 @@ async function* readJson(path: string, opts: Read360Options): AsyncGenerator<Imp
     }
     scanner.end();
   } catch (e) {
-    if (e instanceof JsonStreamError) {
-      yield [jsonError(e)];
-      return;
-    }
-    if (e instanceof EncodingError) {
-      yield [fileIssue(file, 'error', `byte ${e.offset}`, e.problem)];
-      return;
-    }
-    throw e;
+    const item = unreadable(file, e);
+    if (!item) throw e;
+    yield [item];
+    return;
   } finally {
     stream.destroy();
   }
-  if (bytes.replacementAt !== -1) yield [fileIssue(file, 'warning', `byte ${bytes.replacementAt}`, replacementNotice(bytes.replacementAt))];
+  const notice = replacementItems(file, bytes.replacementAt);
+  if (notice.length) yield notice;
   if (count === 0) yield [fileIssue(file, 'error', 'grants', 'the grants list is empty: there is nothing to import (the 360Giving package schema requires at least one grant)')];
 }
 
@@ -154,17 +159,13 @@ async function* readCsv(path: string, opts: Read360Options): AsyncGenerator<Impo
       for await (const b of records) yield asRows(b);
     }
     yield* readFlat360({ file, header, headerLocation: `row ${first[0].row}`, rows: rows() }, opts);
-    if (found.replacementAt !== -1) yield [fileIssue(file, 'warning', `byte ${found.replacementAt}`, replacementNotice(found.replacementAt))];
+    const notice = replacementItems(file, found.replacementAt);
+    if (notice.length) yield notice;
   } catch (e) {
-    if (e instanceof CsvSyntaxError) {
-      yield [fileIssue(file, 'error', `row ${e.row}`, e.problem)];
-      return;
-    }
-    if (e instanceof EncodingError) {
-      yield [fileIssue(file, 'error', `byte ${e.offset}`, e.problem)];
-      return;
-    }
-    throw e;
+    const item = unreadable(file, e);
+    if (!item) throw e;
+    yield [item];
+    return;
   } finally {
     await records.return(undefined);
   }
