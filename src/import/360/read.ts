@@ -74,8 +74,14 @@ const replacementItems = (file: string, at: number): ImportItem[] => (at === -1 
  */
 export async function* read360Batches(path: string, opts: Read360Options = {}): AsyncGenerator<ImportItem[]> {
   const kind = await detect360Kind(path);
-  if (kind === 'json') yield* readJson(path, opts);
-  else yield* readCsv(path, opts);
+  try {
+    yield* kind === 'json' ? readJson(path, opts) : readCsv(path, opts);
+  } catch (e) {
+    // A file that cannot be read on ends with one error, after what was read before it.
+    const item = unreadable(basename(path), e);
+    if (!item) throw e;
+    yield [item];
+  }
 }
 
 async function* readJson(path: string, opts: Read360Options): AsyncGenerator<ImportItem[]> {
@@ -124,11 +130,6 @@ async function* readJson(path: string, opts: Read360Options): AsyncGenerator<Imp
       if (out.length) yield out;
     }
     scanner.end();
-  } catch (e) {
-    const item = unreadable(file, e);
-    if (!item) throw e;
-    yield [item];
-    return;
   } finally {
     stream.destroy();
   }
@@ -161,11 +162,6 @@ async function* readCsv(path: string, opts: Read360Options): AsyncGenerator<Impo
     yield* readFlat360({ file, header, headerLocation: `row ${first[0].row}`, rows: rows() }, opts);
     const notice = replacementItems(file, found.replacementAt);
     if (notice.length) yield notice;
-  } catch (e) {
-    const item = unreadable(file, e);
-    if (!item) throw e;
-    yield [item];
-    return;
   } finally {
     await records.return(undefined);
   }
