@@ -1,14 +1,17 @@
 /**
  * Migration: faithful 360Giving records (issue 8).
  *
- * - grant_organisation: each grant's own organisations as its record publishes them (name,
- *   numbers, address, web address, type, and every other key as published), so a grant shows
- *   the name it was published with even when another file names the same org-id differently.
- *   `organisation` stays as the current view of each org-id. Registers imported before this
- *   migration have no snapshots: names fall back to `organisation` until the file is imported
- *   again.
- * - organisation_name: every name an org-id has been published under, so `--recipient` finds a
- *   grant by the name it shows.
+ * - org_snapshot: an organisation exactly as one 360Giving record publishes it (name, numbers,
+ *   address, web address, type, and every other key as published), stored once however many
+ *   grants publish it alike (`key` is a hash of the published object): a file of a million
+ *   grants from one funder has one funder snapshot. grants.recipient_snapshot_id and
+ *   funder_snapshot_id name the grant's first recipient and funder; grant_more_organisation the
+ *   rest, in order (rare). So a grant shows the name it was published with even when another
+ *   file names the same org-id differently; `organisation` stays as the latest view of each
+ *   org-id. Registers imported before this migration have no snapshots: names fall back to
+ *   `organisation` until the file is imported again.
+ * - organisation_name: every name an org-id has been published under, so `--recipient` and
+ *   `--funder` find a grant by the name it shows.
  * - grants.amount_applied_for_pence / amount_disbursed_pence: the other 360Giving amounts, in the
  *   grant's currency (grants.currency, which applies to every amount of the grant and its lines).
  * - grants.published_json: for 360Giving records, the published value of each key that a column
@@ -17,10 +20,9 @@
  * - grant_classification(code): for `foi grants --classification`.
  */
 export const MIGRATION_360_RECORDS = `
-  CREATE TABLE grant_organisation (
-    grant_id TEXT NOT NULL REFERENCES grants(id) ON DELETE CASCADE,
-    role TEXT NOT NULL CHECK (role IN ('recipient', 'funder')),
-    seq INTEGER NOT NULL,              -- position in the grant's list, 0 first
+  CREATE TABLE org_snapshot (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,          -- hash of the organisation object as published
     org_id TEXT NOT NULL,
     name TEXT NOT NULL,
     charity_number TEXT,
@@ -32,10 +34,21 @@ export const MIGRATION_360_RECORDS = `
     postcode TEXT,
     url TEXT,
     organisation_type TEXT,
-    published_json TEXT,               -- other keys, and any the columns do not hold exactly, as published
+    published_json TEXT                -- other keys, and any the columns do not hold exactly, as published
+  );
+  CREATE INDEX org_snapshot_org ON org_snapshot(org_id);
+
+  ALTER TABLE grants ADD COLUMN recipient_snapshot_id INTEGER REFERENCES org_snapshot(id);
+  ALTER TABLE grants ADD COLUMN funder_snapshot_id INTEGER REFERENCES org_snapshot(id);
+
+  -- Recipients and funders after the first, in the grant's own order (seq 1, 2, ...).
+  CREATE TABLE grant_more_organisation (
+    grant_id TEXT NOT NULL REFERENCES grants(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('recipient', 'funder')),
+    seq INTEGER NOT NULL,
+    snapshot_id INTEGER NOT NULL REFERENCES org_snapshot(id),
     PRIMARY KEY (grant_id, role, seq)
   ) WITHOUT ROWID;
-  CREATE INDEX grant_organisation_org ON grant_organisation(org_id);
 
   CREATE TABLE organisation_name (
     org_id TEXT NOT NULL,

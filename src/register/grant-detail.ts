@@ -36,8 +36,7 @@ export function grantDetail(db: Db, id: string): GrantDetail {
   const g = db.prepare(`SELECT g.*, coalesce(fs.name, fo.name) AS funder_name, coalesce(rs.name, ro.name) AS recipient_name, ro.members AS recipient_members,
       s.title AS source_title, s.date AS source_date, s.document AS source_document_path
     FROM grants g LEFT JOIN organisation fo ON fo.id = g.funding_org_id LEFT JOIN organisation ro ON ro.id = g.recipient_org_id
-    LEFT JOIN grant_organisation fs ON fs.grant_id = g.id AND fs.role = 'funder' AND fs.seq = 0
-    LEFT JOIN grant_organisation rs ON rs.grant_id = g.id AND rs.role = 'recipient' AND rs.seq = 0
+    LEFT JOIN org_snapshot fs ON fs.id = g.funder_snapshot_id LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id
     LEFT JOIN source s ON s.ref = g.source_ref WHERE g.id = ?`).get(id) as Record<string, any> | undefined;
   if (!g) {
     const like = db.prepare(`SELECT id FROM grants WHERE id LIKE ? ORDER BY id LIMIT 5`).pluck().all(`%${id}%`) as string[];
@@ -53,9 +52,10 @@ export function grantDetail(db: Db, id: string): GrantDetail {
     fromOpenCall: g.from_open_call,
     source: g.source_ref ? { ref: g.source_ref, title: g.source_title, date: g.source_date, document: g.source_document_path } : null,
     allocations: (db.prepare(`SELECT a.*, coalesce(rs.name, ro.name) AS rname, coalesce(fs.name, fo.name) AS fname FROM allocation a
+        JOIN grants g ON g.id = a.grant_id
         LEFT JOIN organisation ro ON ro.id = a.recipient_org_id LEFT JOIN organisation fo ON fo.id = a.funder_org_id
-        LEFT JOIN grant_organisation rs ON rs.grant_id = a.grant_id AND rs.role = 'recipient' AND rs.seq = 0 AND rs.org_id = a.recipient_org_id
-        LEFT JOIN grant_organisation fs ON fs.grant_id = a.grant_id AND fs.role = 'funder' AND fs.seq = 0 AND fs.org_id = a.funder_org_id
+        LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id AND rs.org_id = a.recipient_org_id
+        LEFT JOIN org_snapshot fs ON fs.id = g.funder_snapshot_id AND fs.org_id = a.funder_org_id
         WHERE a.grant_id = ? ORDER BY a.seq`).all(id) as Record<string, any>[]).map((a) => ({
       seq: a.seq, financialYear: fy(a.financial_year), period: a.period_text, recipient: a.rname, funder: a.fname, stream: a.stream,
       basis: a.basis, amountPence: a.amount_pence, amountStatus: a.amount_status, superseded: a.superseded === 1,

@@ -4,7 +4,7 @@
  * `awardDate`, `amountAwarded` 1500 as 150000 pence), else as published in `asPublished` (keys a
  * column holds in a normalised or repaired form: a date-time award date, `fromOpenCall` "Y",
  * `41133.770000000004`) or `extra` (keys no column holds: `url`, `relatedActivity`, a
- * publisher's own `Grant number`). Organisations are kept per grant in grant_organisation, each
+ * publisher's own `Grant number`). Organisations are kept per grant as org_snapshot rows, each
  * with the keys its columns do not hold exactly.
  *
  * `columnsRecord` is the one function from columns to 360Giving keys: the importer compares its
@@ -49,7 +49,7 @@ export const COLUMN_KEYS = new Set([
   'fundingOrganization', 'beneficiaryLocation', 'classifications',
 ]);
 
-/** Organisation keys with a column of their own in grant_organisation (and OrgInput). */
+/** Organisation keys with a column of their own in org_snapshot (and OrgInput). */
 export const ORG_COLUMNS: readonly [key: string, field: keyof OrgInput][] = [
   ['id', 'id'], ['name', 'name'], ['charityNumber', 'charityNumber'], ['companyNumber', 'companyNumber'],
   ['streetAddress', 'streetAddress'], ['addressLocality', 'locality'], ['addressRegion', 'region'],
@@ -180,7 +180,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
 
 type Row = Record<string, any>;
 
-/** One grant_organisation row as an OrgInput. */
+/** One org_snapshot row as an OrgInput. */
 export function orgOfRow(r: Row): OrgInput {
   return {
     id: r.org_id, name: r.name, charityNumber: r.charity_number, companyNumber: r.company_number, streetAddress: r.street_address,
@@ -189,9 +189,12 @@ export function orgOfRow(r: Row): OrgInput {
   };
 }
 
-/** A grant's own organisations, as its record published them, in order. */
+/** A grant's own organisations, as its record published them, in order (recipients first). */
 export function grantOrganisations(db: Db, id: string): { role: 'recipient' | 'funder'; seq: number; org: OrgInput }[] {
-  const rows = db.prepare('SELECT * FROM grant_organisation WHERE grant_id = ? ORDER BY role DESC, seq').all(id) as Row[];
+  const rows = db.prepare(`SELECT 'recipient' AS role, 0 AS seq, s.* FROM grants g JOIN org_snapshot s ON s.id = g.recipient_snapshot_id WHERE g.id = @id
+    UNION ALL SELECT 'funder', 0, s.* FROM grants g JOIN org_snapshot s ON s.id = g.funder_snapshot_id WHERE g.id = @id
+    UNION ALL SELECT m.role, m.seq, s.* FROM grant_more_organisation m JOIN org_snapshot s ON s.id = m.snapshot_id WHERE m.grant_id = @id
+    ORDER BY 1 DESC, 2`).all({ id }) as Row[];
   return rows.map((r) => ({ role: r.role, seq: r.seq, org: orgOfRow(r) }));
 }
 

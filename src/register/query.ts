@@ -95,7 +95,7 @@ export function ftsQuery(text: string): string | null {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
-// Recipient and funder names are the grant's own (grant_organisation, as its 360Giving record
+// Recipient and funder names are the grant's own (its org_snapshot, as its 360Giving record
 // published them) where it has them, else the organisation's (the register's own records).
 const SELECT = `
   SELECT a.grant_id AS id, a.seq AS seq, g.title AS title,
@@ -109,8 +109,8 @@ const SELECT = `
   JOIN grants g ON g.rowid = a.grant_rowid
   LEFT JOIN organisation ro ON ro.id = a.recipient_org_id
   LEFT JOIN organisation fo ON fo.id = a.funder_org_id
-  LEFT JOIN grant_organisation rs ON rs.grant_id = a.grant_id AND rs.role = 'recipient' AND rs.seq = 0 AND rs.org_id = a.recipient_org_id
-  LEFT JOIN grant_organisation fs ON fs.grant_id = a.grant_id AND fs.role = 'funder' AND fs.seq = 0 AND fs.org_id = a.funder_org_id`;
+  LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id AND rs.org_id = a.recipient_org_id
+  LEFT JOIN org_snapshot fs ON fs.id = g.funder_snapshot_id AND fs.org_id = a.funder_org_id`;
 
 export function queryGrants(db: Db, q: GrantQuery): QueryResult {
   const where: string[] = [];

@@ -14,7 +14,7 @@ export interface OrgInput {
   postcode?: string | null;
   /** For a group of bodies (e.g. Tri-borough): who is in it, in words. */
   members?: string | null;
-  // 360Giving records: the organisation as that grant's record publishes it (see grant_organisation).
+  // 360Giving records: the organisation as that grant's record publishes it (see org_snapshot).
   streetAddress?: string | null;
   region?: string | null;
   country?: string | null;

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
 import { financialYearOfDate } from '../core/financial-year.js';
-import type { GrantInput, Issue, OrgInput, OrgSnapshot } from './types.js';
+import type { GrantInput, Issue, OrgInput } from './types.js';
+import { OrgSnapshots } from './org-snapshots.js';
 import type { FlagDef, MeasureDef, SourceDef, StatedTotalDef, ThemeDef } from '../import/foi-format.js';
 
 export type WriteOutcome = 'inserted' | 'updated' | 'unchanged';
@@ -15,11 +16,12 @@ export class RegisterWriter {
   private readonly s;
   /** Organisations already written in this run, by id -> canonical JSON, to skip repeats cheaply. */
   private readonly orgsSeen = new Map<string, string>();
-  /** The name last written to organisation_name per org id in this run. */
-  private readonly namesSeen = new Map<string, string>();
+  /** Each 360Giving grant's organisations as published. */
+  private readonly snapshots: OrgSnapshots;
   private readonly known = { themes: new Set<string>(), flags: new Set<string>(), measures: new Set<string>(), sources: new Set<string>() };
 
   constructor(db: Db) {
+    this.snapshots = new OrgSnapshots(db);
     this.s = {
       hashOf: db.prepare('SELECT rowid AS rowid, content_hash AS hash FROM grants WHERE id = ?'),
       deleteGrant: db.prepare('DELETE FROM grants WHERE id = ?'),
@@ -27,11 +29,9 @@ export class RegisterWriter {
       insertGrant: db.prepare(`INSERT INTO grants (id, title, description, currency, amount_awarded_pence, award_date,
         planned_start, planned_end, planned_duration_months, planned_period_text, programme_code, programme_title,
         funding_org_id, recipient_org_id, from_open_call, date_modified, services, data_source, source_ref,
-        source_document, extra_json, content_hash, amount_applied_for_pence, amount_disbursed_pence, published_json)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertGrantOrg: db.prepare(`INSERT INTO grant_organisation (grant_id, role, seq, org_id, name, charity_number, company_number,
-        street_address, locality, region, country, postcode, url, organisation_type, published_json)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        source_document, extra_json, content_hash, amount_applied_for_pence, amount_disbursed_pence, published_json,
+        recipient_snapshot_id, funder_snapshot_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertOrgName: db.prepare('INSERT OR IGNORE INTO organisation_name (org_id, name) VALUES (?, ?)'),
       insertAllocation: db.prepare(`INSERT INTO allocation (grant_id, seq, grant_rowid, financial_year, period_text, recipient_org_id,
         funder_org_id, stream, basis, amount_pence, amount_status, supersedes_seq, superseded, note, source_ref)
@@ -110,20 +110,6 @@ export class RegisterWriter {
     this.orgsSeen.set(o.id, key);
   }
 
-  /** A 360Giving grant's own organisations, as its record publishes them (see published-record.ts). */
-  private writeSnapshot(grantId: string, snap: OrgSnapshot): void {
-    const put = (role: 'recipient' | 'funder', list: OrgInput[]) => list.forEach((o, seq) => {
-      this.s.insertGrantOrg.run(grantId, role, seq, o.id, o.name, o.charityNumber ?? null, o.companyNumber ?? null, o.streetAddress ?? null,
-        o.locality ?? null, o.region ?? null, o.country ?? null, o.postcode ?? null, o.url ?? null, o.organisationType ?? null,
-        o.published ? JSON.stringify(o.published) : null);
-      if (this.namesSeen.get(o.id) === o.name) return;
-      this.s.insertOrgName.run(o.id, o.name);
-      this.namesSeen.set(o.id, o.name);
-    });
-    put('recipient', snap.recipients);
-    put('funder', snap.funders);
-  }
-
   /**
    * Checks references a grant makes (organisations by id, themes, flags, measures, sources) and
    * returns problems as messages; an empty list means the grant can be written.
@@ -163,14 +149,16 @@ export class RegisterWriter {
     if (g.fundingOrg?.name) this.writeOrg(g.fundingOrg);
     if (g.recipientOrg?.name) this.writeOrg(g.recipientOrg);
     for (const o of g.otherOrgs ?? []) this.writeOrg(o);
+    const snapshot = g.orgSnapshot ? this.snapshots.ids(g.orgSnapshot) : null;
     const info = this.s.insertGrant.run(
       g.id, g.title, g.description, g.currency, g.amountAwardedPence, g.awardDate, g.plannedStart, g.plannedEnd,
       g.plannedDurationMonths, g.plannedPeriodText ?? null, g.programmeCode, g.programmeTitle, g.fundingOrg?.id ?? null,
       g.recipientOrg?.id ?? null, g.fromOpenCall, g.dateModified, g.services ?? null, g.dataSource, g.sourceRef,
       g.sourceDocument, Object.keys(g.extra).length ? JSON.stringify(g.extra) : null, hash,
       g.amountAppliedForPence ?? null, g.amountDisbursedPence ?? null, g.asPublished ? JSON.stringify(g.asPublished) : null,
+      snapshot?.recipients[0] ?? null, snapshot?.funders[0] ?? null,
     );
-    if (g.orgSnapshot) this.writeSnapshot(g.id, g.orgSnapshot);
+    if (snapshot) this.snapshots.writeMore(g.id, snapshot);
     const allocations = g.allocations.length ? g.allocations : derivedAward(g);
     const superseded = new Set(allocations.map((a) => a.supersedes).filter((s): s is number => s != null));
     allocations.forEach((a, i) => {
