@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
 import { orgRecord } from './published-record.js';
-import type { OrgInput, OrgSnapshot } from './types.js';
+import type { MoreOrgs, OrgInput } from './types.js';
 
 export interface SnapshotIds {
   recipients: number[];
@@ -33,9 +33,13 @@ export class OrgSnapshots {
     };
   }
 
-  /** The snapshot ids of a grant's organisations, storing any not yet in the register. */
-  ids(snap: OrgSnapshot): SnapshotIds {
-    return { recipients: snap.recipients.map((o) => this.idOf(o)), funders: snap.funders.map((o) => this.idOf(o)) };
+  /** The snapshot ids of a grant's organisations, first recipient and funder first, storing any not yet in the register. */
+  ids(recipient: OrgInput | null, funder: OrgInput | null, more: MoreOrgs): SnapshotIds {
+    const recipients = recipient ? [this.idOf(recipient)] : [];
+    const funders = funder ? [this.idOf(funder)] : [];
+    for (const o of more.recipients) recipients.push(this.idOf(o));
+    for (const o of more.funders) funders.push(this.idOf(o));
+    return { recipients, funders };
   }
 
   /** Recipients and funders after the first (the first are columns of the grant). */
@@ -45,10 +49,11 @@ export class OrgSnapshots {
   }
 
   private idOf(o: OrgInput): number {
-    const published = JSON.stringify(orgRecord(o));
-    let id = this.cache.get(published);
+    // The cache key: every column and what was kept as published (cheaper than the JSON the stored key hashes).
+    const cacheKey = `${o.id}\u0001${o.name}\u0001${o.charityNumber ?? ''}\u0001${o.companyNumber ?? ''}\u0001${o.streetAddress ?? ''}\u0001${o.locality ?? ''}\u0001${o.region ?? ''}\u0001${o.country ?? ''}\u0001${o.postcode ?? ''}\u0001${o.url ?? ''}\u0001${o.organisationType ?? ''}\u0001${o.published ? JSON.stringify(o.published) : ''}`;
+    let id = this.cache.get(cacheKey);
     if (id !== undefined) return id;
-    const key = createHash('md5').update(published).digest('base64url');
+    const key = createHash('md5').update(JSON.stringify(orgRecord(o))).digest('base64url');
     id = this.s.find.get(key) as number | undefined;
     if (id === undefined) {
       id = Number(this.s.insert.run(key, o.id, o.name, o.charityNumber ?? null, o.companyNumber ?? null, o.streetAddress ?? null, o.locality ?? null,
@@ -56,7 +61,7 @@ export class OrgSnapshots {
         o.published ? JSON.stringify(o.published) : null).lastInsertRowid);
     }
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(published, id);
+    this.cache.set(cacheKey, id);
     if (this.namesSeen.get(o.id) !== o.name) {
       this.s.insertName.run(o.id, o.name);
       this.namesSeen.set(o.id, o.name);

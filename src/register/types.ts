@@ -27,8 +27,11 @@ export interface OrgInput {
   published?: Record<string, unknown> | null;
 }
 
-/** A 360Giving grant's own organisation lists, as its record publishes them. */
-export interface OrgSnapshot {
+/**
+ * A 360Giving grant's recipients and funders after the first, as its record publishes them (the
+ * first are GrantInput.recipientOrg and fundingOrg). Each is stored as published (org_snapshot).
+ */
+export interface MoreOrgs {
   recipients: OrgInput[];
   funders: OrgInput[];
 }
@@ -155,8 +158,11 @@ export interface GrantInput {
   /** 360Giving amounts besides the award, in the grant's currency (NULL: not stated). */
   amountAppliedForPence?: number | null;
   amountDisbursedPence?: number | null;
-  /** 360Giving records: the grant's organisations as its record publishes them (null for register records). */
-  orgSnapshot?: OrgSnapshot | null;
+  /**
+   * 360Giving records (null for the register's own): the organisations after the first. With it,
+   * recipientOrg and fundingOrg are stored as their record published them (org_snapshot).
+   */
+  moreOrgs?: MoreOrgs | null;
   /** Keys of the published record that no column holds (standard or not), kept as they were. */
   extra: Record<string, unknown>;
   /**

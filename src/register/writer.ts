@@ -149,7 +149,7 @@ export class RegisterWriter {
     if (g.fundingOrg?.name) this.writeOrg(g.fundingOrg);
     if (g.recipientOrg?.name) this.writeOrg(g.recipientOrg);
     for (const o of g.otherOrgs ?? []) this.writeOrg(o);
-    const snapshot = g.orgSnapshot ? this.snapshots.ids(g.orgSnapshot) : null;
+    const snapshot = g.moreOrgs ? this.snapshots.ids(g.recipientOrg, g.fundingOrg, g.moreOrgs) : null;
     const info = this.s.insertGrant.run(
       g.id, g.title, g.description, g.currency, g.amountAwardedPence, g.awardDate, g.plannedStart, g.plannedEnd,
       g.plannedDurationMonths, g.plannedPeriodText ?? null, g.programmeCode, g.programmeTitle, g.fundingOrg?.id ?? null,

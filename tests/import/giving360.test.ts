@@ -70,7 +70,7 @@ describe('Andrew Lloyd Webber Foundation (real 360Giving JSON, CC BY 4.0)', () =
       programmeCode: null,
       programmeTitle: 'Music',
       fundingOrg: { id: 'GB-CHC-1015648', name: 'Andrew Lloyd Webber Foundation' },
-      recipientOrg: { id: 'GB-EDU-133843', name: 'Royal Northern College of Music', locality: 'Manchester', postcode: 'M13 9RD' },
+      recipientOrg: { id: 'GB-EDU-133843', name: 'Royal Northern College of Music', locality: 'Manchester', postcode: 'M13 9RD', organisationType: 'School/Educational Establishment', published: null },
       beneficiaryLocations: [{ name: 'UK Wide', countryCode: 'GB', geoCode: 'K02000001', geoCodeType: null }],
       fromOpenCall: null,
       dateModified: '2021-02-15',
@@ -81,10 +81,7 @@ describe('Andrew Lloyd Webber Foundation (real 360Giving JSON, CC BY 4.0)', () =
       extra: {},
       // The record's own values where the columns hold a normalised form.
       asPublished: { awardDate: '2020-11-03T00:00:00+00:00', dateModified: '2021-02-15T00:00:00+00:00' },
-      orgSnapshot: {
-        recipients: [{ id: 'GB-EDU-133843', name: 'Royal Northern College of Music', organisationType: 'School/Educational Establishment', postcode: 'M13 9RD', locality: 'Manchester', published: null }],
-        funders: [{ id: 'GB-CHC-1015648', name: 'Andrew Lloyd Webber Foundation', published: null }],
-      },
+      moreOrgs: { recipients: [], funders: [] },
     });
     for (const list of [g.allocations, g.themes, g.flags, g.figures, g.variations, g.partners]) expect(list).toEqual([]);
   });
@@ -372,7 +369,7 @@ describe('hand-made 360Giving JSON', () => {
       programmeTitle: 'Programme A',
       recipientOrg: { id: 'GB-CHC-1000001', name: 'Charity One é£' },
       otherOrgs: [{ id: 'GB-CHC-1000002', name: 'Partner Charity' }],
-      orgSnapshot: { recipients: [{ id: 'GB-CHC-1000001' }, { id: 'GB-CHC-1000002' }] },
+      moreOrgs: { recipients: [{ id: 'GB-CHC-1000002', name: 'Partner Charity' }], funders: [] },
       beneficiaryLocations: [{ name: 'Leeds', countryCode: 'GB', geoCode: 'E08000035', geoCodeType: 'LAD' }],
       classifications: [{ vocabulary: 'X', code: '1', title: 'Arts' }],
       fromOpenCall: 'y',

@@ -291,7 +291,7 @@ export function mapGrant(obj: unknown, cx: Ctx, sourceDocument: string): { grant
   const fundOrgs = funders ? orgs(cx, funders, 'fundingOrganization', 'funding organisation', RULE_FUNDER) : [];
   g.fundingOrg = fundOrgs.length ? fundOrgs[0] : null;
   if (recOrgs.length > 1 || fundOrgs.length > 1) g.otherOrgs = [...recOrgs.slice(1), ...fundOrgs.slice(1)];
-  g.orgSnapshot = { recipients: recOrgs, funders: fundOrgs };
+  g.moreOrgs = { recipients: recOrgs.slice(1), funders: fundOrgs.slice(1) };
 
   // Grant programme: the first entry in columns; a longer list is kept whole as published.
   const progs = list(cx, o.grantProgramme, 'grantProgramme');
@@ -346,7 +346,8 @@ export function columnsOf(g: GrantInput) {
     awardDate: g.awardDate, plannedStart: g.plannedStart, plannedEnd: g.plannedEnd, plannedDurationMonths: g.plannedDurationMonths,
     plannedPeriodText: g.plannedPeriodText ?? null, programmeCode: g.programmeCode, programmeTitle: g.programmeTitle,
     fromOpenCall: g.fromOpenCall, dateModified: g.dateModified, dataSource: g.dataSource,
-    recipients: g.orgSnapshot?.recipients ?? [], funders: g.orgSnapshot?.funders ?? [],
+    recipients: g.recipientOrg ? [g.recipientOrg, ...(g.moreOrgs?.recipients ?? [])] : [],
+    funders: g.fundingOrg ? [g.fundingOrg, ...(g.moreOrgs?.funders ?? [])] : [],
     locations: g.beneficiaryLocations, classifications: g.classifications,
   };
 }
