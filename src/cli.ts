@@ -25,8 +25,26 @@ function lazy(load: () => Promise<{ run: Action }>) {
   };
 }
 
-const formatOption = () =>
-  new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'md']).default('table');
+const formatOption = (extra: string[] = []) =>
+  new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'md', ...extra]).default('table');
+
+/** `foi answer --help`: the outcomes and columns a request can use (kept in step with request.ts by a test). */
+const ANSWER_HELP = `
+Outcomes (a question's "outcome:", or --outcome):
+  held           the information is given (the default)
+  partly held    some of it is given; say what is not
+  not held       the body does not hold it (s.1(1)(a)); refused if the criteria match rows, unless despiteMatches says why
+  exempt         withheld under an exemption (exemption: { section: 21 | 31 | 38 | 40(2) | 43(2), reason })
+  refused cost   refused under s.12 (the cost limit), with s.16 advice
+
+Columns (a question's "columns:", or --columns a,b,c):
+  grant, programme, amount, basis, period, provider, recipient, funder, services, description,
+  outcome, operating-in, financial-year, source, flag:NAME (Y/N), figure:MEASURE
+  (foi themes lists the flags and measures this register knows)
+
+Request files also take, per question: includeSuperseded, order (year | name | register | amount),
+grandTotal, total, tablePer (year | none), tables (several tables for one question), despiteMatches.
+`;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -60,7 +78,8 @@ export function buildProgram(): Command {
   program
     .command('grants')
     .description('list grants (one row per money line) by financial year and criteria')
-    .option('--fy <year>', 'financial year, e.g. 2017-18, or a range 2017-18..2019-20 (repeatable)', collect, [])
+    .option('--fy <year>', 'money lines in (or overlapping) a financial year, e.g. 2017-18, or a range 2017-18..2019-20 (repeatable)', collect, [])
+    .option('--active-in <year>', 'grants whose planned dates overlap a financial year ("running in", not "awarded in"; repeatable)', collect, [])
     .option('--theme <theme>', 'theme name, e.g. stalking (repeatable: all must match)', collect, [])
     .option('--text <words>', 'full-text search over title, description and outcomes')
     .option('--recipient <name>', 'recipient name (part) or org-id')
@@ -71,7 +90,9 @@ export function buildProgram(): Command {
     .option('--flag <name=y|n>', 'eligibility flag, e.g. non-ex-intimate=y (repeatable)', collect, [])
     .option('--classification <code|title>', '360Giving classification code, or title (part) (repeatable: all must match)', collect, [])
     .option('--include-superseded', 'also show budgets replaced by a revision')
-    .addOption(formatOption())
+    .addOption(new Option('--order <order>', 'row order (register: as in the source document)').choices(['year', 'name', 'register', 'amount']).default('year'))
+    .addOption(formatOption(['xlsx']))
+    .option('--out <file>', 'write the listing to this file instead of printing it (required for xlsx)')
     .action(lazy(() => import('./commands/grants.js')));
 
   program
@@ -120,13 +141,15 @@ export function buildProgram(): Command {
     .option('--flag <name=y|n>', 'flag criteria (repeatable)', collect, [])
     .option('--columns <list>', 'columns, e.g. grant,amount,provider,services,outcome,flag:non-ex-intimate')
     .option('--wording <text>', "the requester's words, quoted in the letter")
-    .option('--outcome <outcome>', 'held, partly held or not held', undefined)
+    .option('--outcome <outcome>', 'held, partly held, not held, exempt or refused cost (see below)', undefined)
     .option('--template <name>', 'template to use (default: chosen by outcome)')
     .option('--templates <dir>', 'folder of templates and partials that add to or override the shipped ones')
     .option('--body <file>', "the body's details (YAML); default: MOPAC")
     .option('--reference-docx <file>', 'a .docx whose styles the letter uses')
-    .option('--md-only', 'write Markdown only (no DOCX)')
+    .option('--md-only', 'write Markdown only (no DOCX or workbook)')
     .option('--no-input', 'never prompt; fail if facts are missing')
+    .option('--strict', 'refuse to write while the body file still holds placeholder values')
+    .addHelpText('after', ANSWER_HELP)
     .action(lazy(() => import('./commands/answer.js')));
 
   program
@@ -147,8 +170,21 @@ export function buildProgram(): Command {
     .option('--body <file>', "the body's details (YAML); default: MOPAC")
     .option('--reference-docx <file>', 'a .docx whose styles the letters use')
     .option('--jobs <n>', 'requests answered in parallel (default: one per core, at most 4, for 50 or more requests)')
+    .option('--strict', 'refuse to write while the body file still holds placeholder values')
     .addOption(formatOption())
     .action(lazy(() => import('./commands/batch.js')));
+
+  program
+    .command('publish')
+    .description('build the disclosure log website from a letters folder; write only pages that changed')
+    .argument('<letters-dir>', 'folder that foi batch or foi answer wrote (searched recursively)')
+    .option('--site <dir>', 'folder to write the website into')
+    .option('--base-url <url>', 'where the site is served, for absolute links in the feeds (default: site.baseUrl in the body file)')
+    .option('--check', 'write nothing; exit 1 if the site would change')
+    .option('--body <file>', "the body's details and house style (YAML); default: MOPAC")
+    .option('--reference-docx <file>', 'a .docx whose styles the published letters use')
+    .addOption(formatOption())
+    .action(lazy(() => import('./commands/publish.js')));
 
   program
     .command('templates')

@@ -6,7 +6,10 @@ import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import type { Db } from '../db/open.js';
 import { parseDate } from '../core/dates.js';
 import { formatFinancialYear } from '../core/financial-year.js';
-import { yearsInRegister } from '../register/query.js';
+import { emptyQuery, queryGrants, resolveThemes, yearsInRegister } from '../register/query.js';
+import { parseFinancialYearList } from '../core/financial-year.js';
+import { describeMatches } from '../letters/build-view.js';
+import { lineAmount } from '../letters/letter-tables.js';
 import { listTemplates } from '../letters/templates.js';
 import { parseRequestText, type RequestSpec } from '../letters/request.js';
 import type { AnswerFlags } from './answer.js';
@@ -33,14 +36,35 @@ export async function promptForRequest(db: Db, f: AnswerFlags): Promise<RequestS
     ],
     required: true,
   });
+  // Show what the register holds for these criteria before the officer says whether it is held.
+  const matched = previewMatches(db, fy, theme);
+  process.stderr.write(`\n${matched.summary}\n${matched.sample.map((l) => `  ${l}\n`).join('')}\n`);
   const outcome = f.outcome ?? (await select({ message: 'Outcome:', choices: ['held', 'partly held', 'not held'].map((o) => ({ name: o, value: o })) }));
+  const despiteMatches = outcome !== 'held' && outcome !== 'partly held' && matched.count
+    ? await input({
+      message: `The register holds ${matched.count} matching money line${matched.count === 1 ? '' : 's'}. Why is this "${outcome}"? (kept in the answer record)`,
+      validate: (v) => (v.trim() ? true : 'Say why, or go back and answer it as held'),
+    })
+    : null;
   const template = f.template ?? (await select({ message: 'Template:', choices: [{ name: '(chosen by outcome)', value: '' }, ...listTemplates(f.templates ?? null).map((t) => ({ name: t, value: t }))] }));
   const wording = f.wording ?? (await input({ message: "The requester's words (quoted in the letter):", validate: (v) => (v.trim() ? true : 'Please paste the request') }));
   const obj = {
     reference, requester, received, responseDate: f.responseDate ?? null, template: template || null,
-    questions: [{ wording, outcome, criteria: { fy, theme }, columns }],
+    questions: [{ wording, outcome, criteria: { fy, theme }, columns, despiteMatches }],
   };
   return parseRequestText(JSON.stringify(obj), 'your answers');
+}
+
+/** What the criteria match, in words, with the first few lines. */
+function previewMatches(db: Db, fy: string[], theme: string[]): { count: number; summary: string; sample: string[] } {
+  const q = emptyQuery();
+  q.years = parseFinancialYearList(fy);
+  q.themes = resolveThemes(db, theme);
+  const result = queryGrants(db, q);
+  if (!result.count) return { count: 0, summary: 'The register holds no money lines matching these criteria.', sample: [] };
+  const sample = result.rows.slice(0, 8).map((r) => `${r.financialYear ?? r.period ?? 'no year'}  ${r.title}  ${lineAmount(r)}`);
+  if (result.count > 8) sample.push(`… and ${result.count - 8} more`);
+  return { count: result.count, summary: `These criteria match ${describeMatches(result)} in the register:`, sample };
 }
 
 export async function confirmWrite(markdown: string): Promise<boolean> {

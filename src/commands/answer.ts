@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../core/errors.js';
+import { DataError, UsageError } from '../core/errors.js';
 import { todayInLondon } from '../core/dates.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { parseRequestFile, parseRequestText, type RequestSpec } from '../letters/request.js';
@@ -27,6 +27,7 @@ export interface AnswerFlags {
   referenceDocx?: string;
   input?: boolean; // --no-input sets this false
   mdOnly?: boolean;
+  strict?: boolean;
 }
 
 /** Build a request from command-line flags; returns the missing facts when there are any. */
@@ -82,12 +83,16 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
     }
   }
   const db = await ctx.openRegister('read');
-  const { loadBodyConfig } = await import('../letters/body-config.js');
+  const { loadBodyFile, placeholderWarning } = await import('../letters/body-config.js');
   const { produceAnswer } = await import('../letters/answer.js');
-  const body = loadBodyConfig(f.body ?? null);
+  const bodyFile = loadBodyFile(f.body ?? null);
+  const body = bodyFile.body;
+  const placeholders = placeholderWarning(bodyFile);
+  if (placeholders && f.strict) throw new DataError(placeholders);
+  const outDir = resolve(f.out ?? '.');
   const outputs = await produceAnswer(db, request, {
     body, today: todayInLondon(), templatesDir: f.templates ?? null, template: f.template ?? null,
-    referenceDocx: f.referenceDocx ?? null, markdownOnly: f.mdOnly,
+    referenceDocx: f.referenceDocx ?? null, markdownOnly: f.mdOnly, outDir,
   });
   if (interactive) {
     const { confirmWrite } = await import('./answer-prompts.js');
@@ -96,9 +101,11 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
       return 1;
     }
   }
-  const outDir = resolve(f.out ?? '.');
   for (const o of outputs.files) writeFileAtomic(join(outDir, o.name), o.data);
   const v = outputs.view;
+  // Warnings after the work: a request that fails says one thing, its error.
+  if (placeholders) ctx.err(`foi: warning: ${placeholders}\n`);
+  if (outputs.dated === 'today') ctx.err(`foi: ${v.ref} is dated today, ${v.responseDate} (the request gives no responseDate); a later run keeps this date\n`);
   ctx.out(`${v.ref}: ${v.outcome.replace('_', ' ')}; due ${v.due}${v.late ? ' (late: the letter apologises)' : ''}; fingerprint ${outputs.evidence.fingerprint.slice(0, 12)}\n`);
   for (const o of outputs.files) ctx.out(`  wrote ${join(f.out ?? '.', o.name)}\n`);
   return 0;

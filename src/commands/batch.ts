@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../core/errors.js';
+import { DataError, UsageError } from '../core/errors.js';
 import { todayInLondon } from '../core/dates.js';
 import { renderListing } from '../output/listing.js';
 
-export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check?: boolean; templates?: string; body?: string; referenceDocx?: string; jobs?: string }): Promise<number> {
+export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check?: boolean; templates?: string; body?: string; referenceDocx?: string; jobs?: string; strict?: boolean }): Promise<number> {
   const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new UsageError(`--jobs "${opts.jobs}": expected a whole number from 1 to 64`);
   const inDir = resolve(String(args[0]));
@@ -13,7 +13,10 @@ export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check
   if (!opts.out) throw new UsageError('say where the letters go: foi batch DIR --out DIR');
   const outDir = resolve(opts.out);
   const db = await ctx.openRegister('read');
-  const { loadBodyConfig } = await import('../letters/body-config.js');
+  const { loadBodyFile, placeholderWarning } = await import('../letters/body-config.js');
+  const bodyFile = loadBodyFile(opts.body ?? null);
+  const placeholders = placeholderWarning(bodyFile);
+  if (placeholders && opts.strict) throw new DataError(placeholders);
   const { runBatch } = await import('../letters/batch.js');
   const progress = ctx.stderrIsTTY
     ? (done: number, total: number, file: string) => {
@@ -23,7 +26,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check
       }
     : undefined;
   const result = await runBatch(db, inDir, outDir, {
-    body: loadBodyConfig(opts.body ?? null), today: todayInLondon(), templatesDir: opts.templates ?? null,
+    body: bodyFile.body, today: todayInLondon(), templatesDir: opts.templates ?? null,
     referenceDocx: opts.referenceDocx ?? null, check: !!opts.check, onProgress: progress, jobs, registerPath: ctx.registerPath(),
   });
   if (progress) ctx.err('\r\x1b[K');
@@ -40,6 +43,15 @@ export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check
     notes: [`${result.items.length} requests: ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.failed} failed${opts.check ? ' (check only: nothing written)' : ''}`],
     json: result,
   }, format));
+  if (format === 'table') {
+    // Letters whose figures changed since their last answer record, by reference and figure.
+    for (const i of result.items) {
+      for (const ch of i.figureChanges) {
+        ctx.out(`${i.reference}: question ${ch.question}${ch.table ? ` (${ch.table})` : ''} ${ch.grantId} ${ch.column}: ${ch.before ?? '(not shown)'} → ${ch.after ?? '(gone)'}\n`);
+      }
+    }
+  }
+  if (placeholders) ctx.err(`foi: warning: ${placeholders}\n`);
   if (c.failed) ctx.err(`foi: ${c.failed} request${c.failed === 1 ? '' : 's'} failed: ${result.items.filter((i) => i.status === 'failed').map((i) => i.file).join(', ')}\n`);
   if (opts.check && (c.created || c.changed)) ctx.err(`foi: ${c.created + c.changed} request${c.created + c.changed === 1 ? '' : 's'} would change; run without --check to write them\n`);
   return c.failed || (opts.check && (c.created || c.changed)) ? 1 : 0;

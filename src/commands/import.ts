@@ -11,7 +11,9 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
   const progress = ctx.stderrIsTTY
     ? (n: number, file: string) => ctx.err(`\r${file}: ${n.toLocaleString('en-GB')} records read`)
     : undefined;
-  const result = await importFiles(db, files, { maxErrors, onProgress: progress, dryRun: opts.dryRun, report: opts.report, encoding: opts.encoding });
+  // At a terminal, say why nothing seems to happen while another import holds the register.
+  const onWait = ctx.stderrIsTTY ? () => ctx.err('waiting for another import to finish…\n') : undefined;
+  const result = await importFiles(db, files, { maxErrors, onProgress: progress, dryRun: opts.dryRun, onWait, report: opts.report, encoding: opts.encoding });
   if (progress) ctx.err('\r\x1b[K');
   for (const f of result.files) {
     const what = f.inserted + f.updated === 0 && f.grants > 0 ? 'nothing changed' : `${f.inserted} added, ${f.updated} updated`;

@@ -2,7 +2,7 @@
  * Output files are written atomically: a temp file beside the target, then rename. A reader never
  * sees half a letter, and a failure leaves the old file as it was.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -43,4 +43,38 @@ export function writeIfChanged(path: string, data: string | Uint8Array): WriteSt
   const status = writeStatus(path, data);
   if (status !== 'unchanged') writeFileAtomic(path, data);
   return status;
+}
+
+/** `.FOI-556.md.1234.k3j2.tmp`: the temp files writeFileAtomic makes, with the writer's process id. */
+const TEMP_NAME = /^\..+\.(\d+)\.[a-z0-9]+\.tmp$/;
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temp files left under `dir` (recursively) by a writer that was killed: those whose
+ * process is gone. A live writer's temp files are left alone. Returns the paths removed.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  const removed: string[] = [];
+  if (!existsSync(dir)) return removed;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const m = TEMP_NAME.exec(name);
+      if (m && !alive(Number(m[1]))) {
+        rmSync(p, { force: true });
+        removed.push(p);
+      } else if (!name.startsWith('.') && statSync(p).isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return removed;
 }

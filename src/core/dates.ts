@@ -3,6 +3,8 @@
  * Parsing accepts what officers and 360Giving publishers really write.
  */
 
+import { UsageError } from './errors.js';
+
 export type IsoDate = string;
 
 export type DateParse = { ok: true; date: IsoDate; normalised: boolean } | { ok: false; reason: string };
@@ -101,8 +103,17 @@ export function addDays(date: IsoDate, n: number): IsoDate {
   return iso(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
 }
 
-/** Today's date in London (the body's calendar), as ISO. */
-export function todayInLondon(now: Date = new Date()): IsoDate {
+/**
+ * Today's date in London (the body's calendar), as ISO. `FOI_TODAY=2023-08-10` fixes it (for
+ * tests, and for preparing letters dated another day); it must be a real ISO date.
+ */
+export function todayInLondon(now?: Date): IsoDate {
+  if (!now && process.env.FOI_TODAY) {
+    const d = parseDate(process.env.FOI_TODAY);
+    if (!d.ok) throw new UsageError(`FOI_TODAY "${process.env.FOI_TODAY}": ${d.reason}`);
+    return d.date;
+  }
+  now ??= new Date();
   const parts = Object.fromEntries(londonParts.formatToParts(now).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}`;
 }

@@ -94,17 +94,26 @@ export function penceFrom(input: unknown, what = 'amount'): Pence {
 
 const groupFmt = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0, useGrouping: true });
 
+/** Symbols for the currencies a reader in the UK knows by symbol; others are shown by ISO code. */
+const SYMBOLS: Record<string, string> = { GBP: '£', EUR: '€', USD: 'US$' };
+
+/** `£`, `€`, `US$`, or the ISO code and a space (`CAD `). */
+export function currencyPrefix(currency = 'GBP'): string {
+  return SYMBOLS[currency] ?? `${currency} `;
+}
+
 /**
- * `£2,087,431.81`, and whole pounds without pence: `£139,707`, as in the seed letters.
- * Deterministic (no locale from the environment).
+ * `£2,087,431.81`, and whole pounds without pence: `£139,707`, as in the seed letters. Another
+ * currency gets its own symbol or code (`US$1,500`, `CAD 1,500`), never the pound sign.
+ * Deterministic (no locale from the environment). Amounts are in the currency's minor unit.
  */
-export function formatMoney(pence: Pence, opts: { alwaysPence?: boolean } = {}): string {
+export function formatMoney(pence: Pence, opts: { alwaysPence?: boolean; currency?: string } = {}): string {
   const neg = pence < 0;
   const abs = Math.abs(pence);
   const pounds = Math.floor(abs / 100);
   const p = abs % 100;
   const body = groupFmt.format(pounds) + (p !== 0 || opts.alwaysPence ? '.' + String(p).padStart(2, '0') : '');
-  return (neg ? '-£' : '£') + body;
+  return (neg ? '-' : '') + currencyPrefix(opts.currency) + body;
 }
 
 /** Plain decimal string for CSV/JSON consumers: `2087431.81`. */

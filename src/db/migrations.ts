@@ -1,10 +1,15 @@
-import { MIGRATION_360_RECORDS } from './migration-360-records.js';
-
 /**
  * Numbered schema migrations, applied in order and recorded in PRAGMA user_version.
- * Never edit a released migration: add the next number.
+ * Never edit a released migration: add the next number. A migration is SQL, or a function for
+ * one that must compute values in code (it runs inside the migration's transaction).
  */
-export const MIGRATIONS: readonly string[] = [
+import type Database from 'better-sqlite3';
+import { MIGRATION_MONEY_LINE_PERIODS } from './migrations/002-money-line-periods.js';
+import { MIGRATION_360_RECORDS } from './migrations/360-records.js';
+
+export type Migration = string | ((db: Database.Database) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: the register
   `
   CREATE TABLE source (
@@ -174,6 +179,8 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE VIRTUAL TABLE grant_fts USING fts5(grant_id UNINDEXED, title, description, outcomes, tokenize = 'porter unicode61');
   `,
+  // 2: every money line's period as a start and an end; public footnotes; source order
+  MIGRATION_MONEY_LINE_PERIODS,
   // faithful 360Giving records: per-grant organisations, other amounts, values as published
   MIGRATION_360_RECORDS,
 ];

@@ -9,6 +9,27 @@ import { DataError, UsageError } from '../core/errors.js';
 
 export type Db = Database.Database;
 
+/** How long a writer waits for another to finish before giving up: an hour. */
+export const WRITER_WAIT_MS = 3_600_000;
+
+/**
+ * Start a write transaction. When another process is writing (an import), `onWait` is called once
+ * (to say "waiting for another import…") and this one waits its turn.
+ */
+export function beginWrite(db: Db, onWait?: () => void): void {
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    return;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+    onWait?.();
+  } finally {
+    db.pragma(`busy_timeout = ${WRITER_WAIT_MS}`);
+  }
+  db.exec('BEGIN IMMEDIATE');
+}
+
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
@@ -18,7 +39,9 @@ export function migrate(db: Db): void {
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
+      const m = MIGRATIONS[v];
+      if (typeof m === 'string') db.exec(m);
+      else m(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
@@ -42,6 +65,9 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
   }
   try {
     if (!opts.readonly) db.pragma('journal_mode = WAL');
+    // A second writer waits for the first (a large import can take minutes) rather than failing
+    // with "database is locked"; readers never wait for writers under WAL.
+    db.pragma(`busy_timeout = ${WRITER_WAIT_MS}`);
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -131072'); // 128 MiB: big imports stay in memory until commit

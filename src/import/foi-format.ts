@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, isNode, isScalar } from 'yaml';
 import { parseMoney } from '../core/money.js';
 import { parseDate } from '../core/dates.js';
 import { tryParseFinancialYear } from '../core/financial-year.js';
+import { PERIOD_EXPECTED, tryParsePeriod, type Period } from '../core/period.js';
 import {
   ALLOCATION_BASES, type AllocationBasis, type AllocationInput, type FigureInput, type FlagInput, type GrantInput,
   type Issue, type OrgInput, emptyGrant,
@@ -154,7 +155,8 @@ function readGrant(g: Record<string, unknown>, p: Path, r: Reader, err: ErrFn): 
   grant.currency = r.str(g, p, 'currency') ?? 'GBP';
   grant.amountAwardedPence = r.money(g, p, 'amount');
   grant.awardDate = r.date(g, p, 'awardDate');
-  grant.plannedPeriodText = r.str(g, p, 'period');
+  const period = r.period(g, p, 'period');
+  grant.plannedPeriodText = period ? r.str(g, p, 'period') : null;
   grant.sourceRef = r.str(g, p, 'source');
   grant.sourceDocument = r.str(g, p, 'document');
   grant.dataSource = r.str(g, p, 'dataSource');
@@ -185,6 +187,11 @@ function readGrant(g: Record<string, unknown>, p: Path, r: Reader, err: ErrFn): 
       grant.plannedDurationMonths = r.int(g.planned, pp, 'months');
     } else err(pp, 'expected { start, end, months }', g.planned);
   }
+  // A period in words gives the planned dates (at its own precision) when none are stated.
+  if (period && !grant.plannedStart && !grant.plannedEnd) {
+    grant.plannedStart = period.start;
+    grant.plannedEnd = period.end;
+  }
   for (const [j, name] of r.list(g, [...p, 'locations'], 'locations', true)) {
     if (typeof name === 'string') grant.beneficiaryLocations.push({ name });
     else err([...p, 'locations', j], 'expected a place name', name);
@@ -198,7 +205,8 @@ function readGrant(g: Record<string, unknown>, p: Path, r: Reader, err: ErrFn): 
   const seqs = new Set<number>();
   for (const [j, a] of r.list(g, [...p, 'allocations'], 'allocations')) {
     const q: Path = [...p, 'allocations', j];
-    checkKeys(a, q, ['seq', 'fy', 'period', 'amount', 'amountStatus', 'basis', 'recipient', 'funder', 'stream', 'supersedes', 'note', 'source'], err);
+    checkKeys(a, q, ['seq', 'fy', 'period', 'amount', 'amountStatus', 'basis', 'recipient', 'funder', 'stream', 'supersedes', 'note', 'footnote', 'source'], err);
+    if (a.fy !== undefined && a.period !== undefined) err([...q, 'period'], 'give fy (one financial year) or period (several, or part of one), not both', a.period);
     const seq = r.int(a, q, 'seq') ?? j + 1;
     if (seq !== j + 1) err([...q, 'seq'], `allocations must be numbered 1, 2, 3… in order; expected ${j + 1}`, a.seq);
     seqs.add(seq);
@@ -208,6 +216,7 @@ function readGrant(g: Record<string, unknown>, p: Path, r: Reader, err: ErrFn): 
     const amount = status === 'value' ? r.money(a, q, 'amount', true) : null;
     const alloc: AllocationInput = {
       financialYear: r.fy(a, q, 'fy'),
+      period: r.period(a, q, 'period'),
       periodText: r.str(a, q, 'period'),
       recipientOrgId: r.str(a, q, 'recipient') ?? grant.recipientOrg?.id ?? null,
       funderOrgId: r.str(a, q, 'funder') ?? grant.fundingOrg?.id ?? null,
@@ -217,6 +226,7 @@ function readGrant(g: Record<string, unknown>, p: Path, r: Reader, err: ErrFn): 
       amountStatus: status,
       supersedes: r.int(a, q, 'supersedes'),
       note: r.str(a, q, 'note'),
+      footnote: r.str(a, q, 'footnote'),
       sourceRef: r.str(a, q, 'source') ?? grant.sourceRef,
     };
     if (alloc.supersedes != null && (alloc.supersedes >= seq || !seqs.has(alloc.supersedes))) {
@@ -389,6 +399,14 @@ class Reader {
       return null;
     }
     return d.date;
+  }
+
+  period(o: Record<string, unknown>, p: Path, key: string): Period | null {
+    const v = o[key];
+    if (v === undefined || v === null || v === '') return null;
+    const period = typeof v === 'string' || typeof v === 'number' ? tryParsePeriod(String(v)) : null;
+    if (!period) this.err([...p, key], PERIOD_EXPECTED, v);
+    return period;
   }
 
   fy(o: Record<string, unknown>, p: Path, key: string): number | null {

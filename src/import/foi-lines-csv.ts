@@ -18,9 +18,10 @@ import { parseDate } from '../core/dates.js';
 import { tryParseFinancialYear } from '../core/financial-year.js';
 import { ALLOCATION_BASES, emptyGrant, type AllocationBasis, type FigureInput, type GrantInput, type Issue } from '../register/types.js';
 import { readCsvRecords } from './csv.js';
+import { PERIOD_EXPECTED, tryParsePeriod } from '../core/period.js';
 
 const GRANT_COLUMNS = ['title', 'description', 'services', 'programme', 'funder', 'recipient', 'source', 'award date', 'theme', 'outcome'] as const;
-const LINE_COLUMNS = ['grant id', 'financial year', 'period', 'amount', 'amount status', 'basis', 'stream', 'note', 'line funder', 'line recipient'] as const;
+const LINE_COLUMNS = ['grant id', 'financial year', 'period', 'amount', 'amount status', 'basis', 'stream', 'note', 'footnote', 'line funder', 'line recipient'] as const;
 
 /** A CSV is foi-lines when its header has "Grant ID" (360Giving flat CSV uses "Identifier"). */
 export function isFoiLinesHeader(headerLine: string): boolean {
@@ -84,6 +85,10 @@ export async function readFoiLinesCsv(path: string, encoding?: string): Promise<
     const fyText = cell('financial year');
     const fy = fyText ? tryParseFinancialYear(fyText) : null;
     if (fyText && !fy) err(row, 'Financial Year', fyText, 'not a UK financial year; write it as 2017-18');
+    const periodText = cell('period');
+    const period = periodText ? tryParsePeriod(periodText) : null;
+    if (periodText && !period) err(row, 'Period', periodText, PERIOD_EXPECTED);
+    if (fyText && periodText) err(row, 'Period', periodText, 'give Financial Year (one year) or Period (several, or part of one), not both');
     const basisText = (cell('basis') || (fy ? 'budget' : 'award')).toLowerCase();
     if (!ALLOCATION_BASES.includes(basisText as AllocationBasis)) err(row, 'Basis', basisText, `expected one of ${ALLOCATION_BASES.join(', ')}`);
     const statusText = (cell('amount status') || 'value').toLowerCase().replace(' ', '_');
@@ -96,10 +101,10 @@ export async function readFoiLinesCsv(path: string, encoding?: string): Promise<
       else amount = m.pence;
     } else if (amountText) err(row, 'Amount', amountText, `an amount with Amount Status "${statusText}"; leave Amount blank`);
     g.allocations.push({
-      financialYear: fy?.start ?? null, periodText: cell('period') || null,
+      financialYear: fy?.start ?? null, period, periodText: periodText || null,
       recipientOrgId: cell('line recipient') || null, funderOrgId: cell('line funder') || null,
       stream: cell('stream') || null, basis: basisText as AllocationBasis, amountPence: amount,
-      amountStatus: statusText as 'value' | 'unknown' | 'not_held', note: cell('note') || null, sourceRef: null,
+      amountStatus: statusText as 'value' | 'unknown' | 'not_held', note: cell('note') || null, footnote: cell('footnote') || null, sourceRef: null,
     });
     header.forEach((h, i) => {
       const v = fields[i].trim();

@@ -5,7 +5,7 @@
  */
 import { openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import type { Db } from '../db/open.js';
+import { beginWrite, type Db } from '../db/open.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { RegisterWriter, type WriteOutcome } from '../register/writer.js';
 import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
@@ -50,6 +50,8 @@ export interface ImportOptions {
   onProgress?: (records: number, file: string) => void;
   /** Validate and report, then roll back: nothing is written. */
   dryRun?: boolean;
+  /** Called when another process is writing to the register and this import waits for it. */
+  onWait?: () => void;
   /** Text encoding of the files when not UTF-8 (`windows-1252`). */
   encoding?: string;
   /** Write every error, warning, notice and normalised value to this JSON file (atomically; also when the import fails). */
@@ -128,7 +130,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
     report?.finish({ outcome, files: result.files, inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, capped });
   };
 
-  db.exec('BEGIN IMMEDIATE');
+  beginWrite(db, opts.onWait);
   let committed = false;
   try {
     const writer = new RegisterWriter(db);
@@ -143,7 +145,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       const summary: FileSummary = { file, format, grants: 0, inserted: 0, updated: 0, unchanged: 0 };
       result.files.push(summary);
       const writeOne = (g: GrantInput, location: string) => {
-        summary.grants++;
+        g.position = summary.grants++;
         if (errors.length) return; // keep validating, stop writing: it will all be rolled back
         const problems = writer.checkReferences(g);
         if (problems.length) {

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/open.js';
 import { openDefaultRegister } from '../register/default-register.js';
 import { parseRequestFile } from './request.js';
-import { produceAnswer, type AnswerOptions } from './answer.js';
+import { produceAnswer, type AnswerOptions, type FigureChange } from './answer.js';
 
 export interface WorkerInit {
   registerPath: string | null;
@@ -14,19 +14,19 @@ export interface WorkerInit {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; reference: string; files: { name: string; data: string | Uint8Array }[] }
+  | { id: number; ok: true; reference: string; files: { name: string; data: string | Uint8Array }[]; changes: FigureChange[] }
   | { id: number; ok: false; reference: string | null; error: string };
 
 const init = workerData as WorkerInit;
 const db = init.registerPath ? openDatabase(init.registerPath) : await openDefaultRegister();
 
-parentPort!.on('message', async ({ id, file }: { id: number; file: string }) => {
+parentPort!.on('message', async ({ id, file, outDir }: { id: number; file: string; outDir: string }) => {
   let reference: string | null = null;
   try {
     const req = parseRequestFile(file);
     reference = req.reference;
-    const answer = await produceAnswer(db, req, init.answer);
-    parentPort!.postMessage({ id, ok: true, reference, files: answer.files } satisfies WorkerReply);
+    const answer = await produceAnswer(db, req, { ...init.answer, outDir });
+    parentPort!.postMessage({ id, ok: true, reference, files: answer.files, changes: answer.changes } satisfies WorkerReply);
   } catch (e) {
     parentPort!.postMessage({ id, ok: false, reference, error: (e as Error).message } satisfies WorkerReply);
   }

@@ -8,9 +8,9 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join, relative, dirname } from 'node:path';
 import type { Db } from '../db/open.js';
-import { writeFileAtomic, writeStatus, type WriteStatus } from '../core/atomic-write.js';
+import { removeStaleTempFiles, writeFileAtomic, writeStatus, type WriteStatus } from '../core/atomic-write.js';
 import { parseRequestFile } from './request.js';
-import { produceAnswer, type AnswerOptions } from './answer.js';
+import { produceAnswer, type AnswerOptions, type FigureChange } from './answer.js';
 import type { WorkerInit, WorkerReply } from './batch-worker.js';
 
 export type RequestStatus = 'created' | 'changed' | 'unchanged' | 'failed';
@@ -21,6 +21,8 @@ export interface BatchItem {
   status: RequestStatus;
   error: string | null;
   outputs: { path: string; status: WriteStatus }[];
+  /** Figures that differ from the letter's earlier answer record. */
+  figureChanges: FigureChange[];
 }
 
 export interface BatchResult {
@@ -52,10 +54,14 @@ export interface BatchOptions extends AnswerOptions {
   registerPath?: string | null;
 }
 
-type Produced = { ok: true; reference: string; files: { name: string; data: string | Uint8Array }[] } | { ok: false; reference: string | null; error: string };
+type Produced =
+  | { ok: true; reference: string; files: { name: string; data: string | Uint8Array }[]; changes: FigureChange[] }
+  | { ok: false; reference: string | null; error: string };
 
 export async function runBatch(db: Db, inDir: string, outDir: string, opts: BatchOptions): Promise<BatchResult> {
   const files = findRequestFiles(inDir);
+  // A batch that was killed may have left temp files beside its outputs: they are never letters.
+  if (!opts.check) removeStaleTempFiles(outDir);
   // Starting a worker costs about as much as twenty letters, so small batches stay in this thread.
   const auto = files.length >= 50 ? Math.min(availableParallelism(), 4) : 1;
   const jobs = Math.max(1, Math.min(opts.jobs ?? auto, files.length));
@@ -66,18 +72,20 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
   const pool = jobs > 1 ? new WorkerPool(jobs, { registerPath: opts.registerPath ?? null, answer: answerOpts }) : null;
   // Every request is started at once (the pool queues them); results are written in file order,
   // so the outcome never depends on which worker finished first.
-  const pending = files.map((file): Promise<Produced> => (pool ? pool.run(file) : produceHere(db, file, answerOpts)));
+  const targetOf = (file: string) => join(outDir, dirname(relative(inDir, file)));
+  const pending = files.map((file): Promise<Produced> => (pool ? pool.run(file, targetOf(file)) : produceHere(db, file, { ...answerOpts, outDir: targetOf(file) })));
   const items: BatchItem[] = [];
   const claimed = new Map<string, string>();
   try {
     for (const [i, file] of files.entries()) {
       const rel = relative(inDir, file);
-      const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [] };
+      const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [], figureChanges: [] };
       items.push(item);
       const produced = await pending[i];
       item.reference = produced.reference;
       try {
         if (!produced.ok) throw new Error(produced.error);
+        item.figureChanges = produced.changes;
         const target = join(outDir, dirname(rel));
         const planned = produced.files.map((f) => ({ path: join(target, f.name), data: f.data }));
         for (const p of planned) {
@@ -112,7 +120,7 @@ async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<P
     const req = parseRequestFile(file);
     reference = req.reference;
     const answer = await produceAnswer(db, req, opts);
-    return { ok: true, reference, files: answer.files };
+    return { ok: true, reference, files: answer.files, changes: answer.changes };
   } catch (e) {
     return { ok: false, reference, error: (e as Error).message };
   }
@@ -122,7 +130,7 @@ async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<P
 class WorkerPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { id: number; file: string }[] = [];
+  private readonly queue: { id: number; file: string; outDir: string }[] = [];
   private readonly waiting = new Map<number, (r: Produced) => void>();
   private readonly busy = new Map<Worker, number>();
   private nextId = 0;
@@ -132,7 +140,7 @@ class WorkerPool {
       const w = new Worker(new URL('./batch-worker.js', import.meta.url), { workerData: init });
       w.on('message', (reply: WorkerReply) => {
         this.busy.delete(w);
-        this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files } : { ok: false, reference: reply.reference, error: reply.error });
+        this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files, changes: reply.changes } : { ok: false, reference: reply.reference, error: reply.error });
         this.waiting.delete(reply.id);
         this.idle.push(w);
         this.pump();
@@ -151,11 +159,11 @@ class WorkerPool {
     }
   }
 
-  run(file: string): Promise<Produced> {
+  run(file: string, outDir: string): Promise<Produced> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      this.queue.push({ id, file });
+      this.queue.push({ id, file, outDir });
       this.pump();
     });
   }

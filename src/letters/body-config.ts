@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { DataError, UsageError } from '../core/errors.js';
 import { formatMoney, parseMoney } from '../core/money.js';
 import type { BodyView } from './view-model.js';
+import { parseSiteSection, type SiteSection } from '../publish/site-config.js';
 
 /** s.12: £25 an hour (Appropriate Limit and Fees Regulations 2004, reg. 4(4)). */
 export const COST_LIMIT_HOURLY_PENCE = 2500;
@@ -72,7 +73,12 @@ function record(c: Check, v: unknown, path: string, known: string[]): Record<str
   return obj;
 }
 
-const TOP_KEYS = ['name', 'shortName', 'letterhead', 'address', 'email', 'reviewContact', 'nextStepsUrl', 'decisionsUrl', 'signatory', 'costLimit'];
+const TOP_KEYS = [
+  'name', 'shortName', 'letterhead', 'address', 'email', 'reviewContact', 'nextStepsUrl', 'decisionsUrl', 'signatory', 'costLimit',
+  'salutation', 'placeholders', 'site',
+];
+/** Keys whose values a body file may mark as placeholders (not yet configured). */
+const PLACEHOLDER_KEYS = ['name', 'shortName', 'letterhead', 'address', 'email', 'reviewContact', 'nextStepsUrl', 'decisionsUrl', 'signatory', 'costLimit', 'salutation'];
 
 /**
  * Validate a parsed body file. Unknown keys and missing required keys are errors naming the
@@ -80,6 +86,20 @@ const TOP_KEYS = ['name', 'shortName', 'letterhead', 'address', 'email', 'review
  * to £450 / 18 hours, the limit for bodies outside central government).
  */
 export function validateBodyConfig(data: unknown, file: string): BodyView {
+  return validateBodyFile(data, file).body;
+}
+
+export interface BodyFile {
+  body: BodyView;
+  /** The file as the user named it (`templates/body.yaml` for the shipped one). */
+  file: string;
+  /** Keys the file marks as placeholders that still need configuring (`placeholders:`). */
+  placeholders: string[];
+  /** The disclosure log website's house style (`site:`, for `foi publish`). */
+  site: SiteSection;
+}
+
+export function validateBodyFile(data: unknown, file: string): BodyFile {
   const c: Check = { file, problems: [] };
   const top = record(c, data, '', TOP_KEYS);
   if (!top) throw new DataError(`${file}: ${c.problems[0]}`, c.problems);
@@ -98,6 +118,17 @@ export function validateBodyConfig(data: unknown, file: string): BodyView {
   const reviewContact = str(c, top, 'reviewContact', 'reviewContact', true);
   const nextStepsUrl = url(c, top, 'nextStepsUrl', 'nextStepsUrl', true);
   const decisionsUrl = url(c, top, 'decisionsUrl', 'decisionsUrl', false);
+  // Used when a letter has no requester name.
+  const salutation = str(c, top, 'salutation', 'salutation', false) ?? 'Dear Sir or Madam';
+  if (/\n/.test(salutation)) c.problems.push('salutation: must be one line');
+  let placeholders: string[] = [];
+  if (top.placeholders !== undefined && top.placeholders !== null) {
+    if (!Array.isArray(top.placeholders) || top.placeholders.some((k) => typeof k !== 'string')) c.problems.push('placeholders: expected a list of key names');
+    else {
+      placeholders = top.placeholders as string[];
+      for (const k of placeholders) if (!PLACEHOLDER_KEYS.includes(k)) c.problems.push(`placeholders: "${k}" is not a key of the body file (known: ${PLACEHOLDER_KEYS.join(', ')})`);
+    }
+  }
 
   let signatory = { name: '', title: '' };
   if (top.signatory === undefined || top.signatory === null) c.problems.push('signatory: missing (required)');
@@ -125,10 +156,13 @@ export function validateBodyConfig(data: unknown, file: string): BodyView {
     }
   }
 
+  // Checked here so every command rejects a bad site key, not only foi publish.
+  const site = parseSiteSection(top.site, c.problems);
+
   if (c.problems.length) {
     throw new DataError(`${file}: ${c.problems[0]}${c.problems.length > 1 ? ` (and ${c.problems.length - 1} more)` : ''}`, c.problems.map((p) => `${file}: ${p}`));
   }
-  return {
+  const body: BodyView = {
     name: name!,
     shortName: shortName!,
     letterhead: letterhead!,
@@ -139,7 +173,9 @@ export function validateBodyConfig(data: unknown, file: string): BodyView {
     decisionsUrl,
     signatory,
     costLimit,
+    salutation,
   };
+  return { body, file, placeholders, site };
 }
 
 /**
@@ -147,6 +183,11 @@ export function validateBodyConfig(data: unknown, file: string): BodyView {
  * YAML file (validated strictly: errors name the file and the key).
  */
 export function loadBodyConfig(path?: string | null): BodyView {
+  return loadBodyFile(path).body;
+}
+
+/** The body file with what it still marks as placeholders (for the warning letters give). */
+export function loadBodyFile(path?: string | null): BodyFile {
   const file = path ?? shippedBodyConfigPath();
   const shown = path ?? 'templates/body.yaml';
   if (path != null) {
@@ -160,5 +201,14 @@ export function loadBodyConfig(path?: string | null): BodyView {
     const line = e.linePos?.[0]?.line;
     throw new DataError(`${shown}${line ? ` line ${line}` : ''}: ${e.message.split('\n')[0]}`);
   }
-  return validateBodyConfig(doc.toJS(), shown);
+  return validateBodyFile(doc.toJS(), shown);
+}
+
+/**
+ * The warning for a body file that still holds placeholder values, or null. `foi answer` and
+ * `foi batch` print it; with --strict it is an error and nothing is written.
+ */
+export function placeholderWarning(f: BodyFile): string | null {
+  if (!f.placeholders.length) return null;
+  return `${f.file} still holds placeholder values for ${f.placeholders.join(', ')}: configure them there, or pass your own with --body FILE (--strict refuses to write letters until then)`;
 }

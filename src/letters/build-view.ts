@@ -8,10 +8,12 @@ import { DataError, UsageError } from '../core/errors.js';
 import { formatLongDate } from '../core/dates.js';
 import { formatFinancialYear, parseFinancialYear } from '../core/financial-year.js';
 import { formatMoney } from '../core/money.js';
-import { emptyQuery, parseFlagFilters, queryGrants, resolveThemes, yearsInRegister, type GrantQuery, type GrantRow } from '../register/query.js';
+import { emptyQuery, parseFlagFilters, queryGrants, resolveThemes, yearsInRegister, type GrantQuery, type GrantRow, type QueryResult, type RowOrder } from '../register/query.js';
 import { computeDeadline } from '../deadline/working-days.js';
-import { EXEMPTIONS, type ColumnSpec, type QuestionSpec, type RequestSpec } from './request.js';
-import type { BodyView, LetterView, QuestionView, TableColumnView, TableView } from './view-model.js';
+import { EXEMPTIONS, type Criteria, type QuestionSpec, type RequestSpec } from './request.js';
+import { RegisterLookups } from './register-lookups.js';
+import { FootnoteNumbers, buildTable, type TableOptions } from './letter-tables.js';
+import type { BodyView, LetterView, QuestionView, TableView } from './view-model.js';
 
 /** One figure shown in the letter, addressed so that `foi verify` can say which changed. */
 export interface EvidenceCell {
@@ -20,6 +22,8 @@ export interface EvidenceCell {
   grantId: string;
   /** The row's recipient when a grant has a row per recipient, else null. */
   recipientId: string | null;
+  /** The money lines (seq) the row shows: tells apart two rows of one grant (an original and a revised budget). */
+  lines?: number[];
   column: string;
   value: string;
 }
@@ -35,10 +39,13 @@ export interface EvidenceLine {
 }
 
 /** The criteria as run, recorded in the answer record: a GrantQuery with years written out. */
-export type ResolvedCriteria = Omit<GrantQuery, 'years' | 'includeSuperseded' | 'grantIds'> & { years: string[]; grants: string[] };
+export type ResolvedCriteria = Omit<GrantQuery, 'years' | 'activeIn' | 'includeSuperseded' | 'grantIds' | 'order'> & {
+  years: string[]; activeIn: string[]; grants: string[]; includeSuperseded: boolean; order: string;
+};
 
 export interface Evidence {
-  questions: { number: number; criteria: ResolvedCriteria | null; lines: EvidenceLine[] }[];
+  /** `despiteMatches`: why a not-held, exempt or cost-refused question stands over matching rows. */
+  questions: { number: number; criteria: ResolvedCriteria | null; lines: EvidenceLine[]; despiteMatches: string | null; tables?: ResolvedCriteria[] }[];
   cells: EvidenceCell[];
   /** sha256 over the cells and lines: the same register answer gives the same fingerprint. */
   fingerprint: string;
@@ -48,15 +55,6 @@ export interface BuildOptions {
   body: BodyView;
   /** ISO date used when the request gives no response date (the body's today). */
   today: string;
-}
-
-interface GrantDetail {
-  title: string;
-  services: string | null;
-  description: string | null;
-  programme: string | null;
-  recipient: string | null;
-  sourceRef: string | null;
 }
 
 export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { view: LetterView; evidence: Evidence } {
@@ -97,12 +95,14 @@ export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { vie
   return { view, evidence };
 }
 
-export function resolveCriteria(db: Db, q: QuestionSpec, where: string): { query: GrantQuery; resolved: ResolvedCriteria } | null {
-  const c = q.criteria;
+export function resolveCriteria(
+  db: Db, c: Criteria | null, where: string, opts: { includeSuperseded: boolean; order: RowOrder } = { includeSuperseded: false, order: 'year' },
+): { query: GrantQuery; resolved: ResolvedCriteria } | null {
   if (!c) return null;
   const query = emptyQuery();
   try {
     query.years = c.fy.map((y) => parseFinancialYear(y).start);
+    query.activeIn = c.activeIn.map((y) => parseFinancialYear(y).start);
     query.themes = resolveThemes(db, c.themes);
     query.flags = parseFlagFilters(db, Object.entries(c.flags).map(([k, v]) => `${k}=${v}`));
   } catch (e) {
@@ -116,17 +116,19 @@ export function resolveCriteria(db: Db, q: QuestionSpec, where: string): { query
   query.minPence = c.min;
   query.maxPence = c.max;
   query.grantIds = c.grants;
+  query.includeSuperseded = opts.includeSuperseded;
+  query.order = opts.order;
   const resolved: ResolvedCriteria = {
-    years: query.years.map((y) => formatFinancialYear(y)), themes: query.themes, text: query.text, recipient: query.recipient,
-    funder: query.funder, programme: query.programme, minPence: query.minPence, maxPence: query.maxPence,
-    flags: query.flags, grants: query.grantIds,
+    years: query.years.map((y) => formatFinancialYear(y)), activeIn: query.activeIn.map((y) => formatFinancialYear(y)), themes: query.themes,
+    text: query.text, recipient: query.recipient, funder: query.funder, programme: query.programme, minPence: query.minPence,
+    maxPence: query.maxPence, flags: query.flags, grants: query.grantIds, includeSuperseded: query.includeSuperseded, order: query.order,
   };
   return { query, resolved };
 }
 
 function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: number, ref: string, body: BodyView, evidence: Evidence): QuestionView {
   const where = `${ref} question ${number}`;
-  const crit = resolveCriteria(db, q, where);
+  const crit = resolveCriteria(db, q.criteria, where);
   const view: QuestionView = {
     number, wording: q.wording, outcome: q.outcome, intro: q.intro, tables: [], noMatch: false,
     notHeldText: q.outcome === 'not_held' ? q.notHeldText ?? `${body.shortName} does not hold this information.` : q.notHeldText,
@@ -138,212 +140,102 @@ function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: n
     sources: [],
   };
   const lines: EvidenceLine[] = [];
-  evidence.questions.push({ number, criteria: crit?.resolved ?? null, lines });
-  const showsData = q.outcome === 'held' || q.outcome === 'partly_held';
-  if (!crit || !showsData) return view;
-
-  const held = new Set(yearsInRegister(db));
-  const missing = crit.query.years.filter((y) => !held.has(y));
-  if (missing.length) {
-    const have = [...held].map((y) => formatFinancialYear(y));
-    throw new DataError(`${where}: the register holds no grants at all in ${missing.map((y) => formatFinancialYear(y)).join(', ')} (it holds ${have.length ? `${have[0]} to ${have[have.length - 1]}` : 'none'}); check the year, or answer this question as not held`);
-  }
+  const evidenceQuestion: Evidence['questions'][number] = { number, criteria: crit?.resolved ?? null, lines, despiteMatches: q.despiteMatches };
+  evidence.questions.push(evidenceQuestion);
+  if (!crit) return view;
   const result = queryGrants(db, crit.query);
-  for (const r of result.rows) lines.push({ grantId: r.id, seq: r.seq, financialYear: r.financialYear, amountPence: r.amountPence, amountStatus: r.amountStatus, basis: r.basis });
-  if (!result.rows.length) {
+
+  if (q.outcome !== 'held' && q.outcome !== 'partly_held') {
+    // A letter must never say "not held" (or withhold, or refuse on cost) over rows the register
+    // holds without saying why: the officer gives the reason, and the answer record keeps it.
+    for (const r of result.rows) lines.push(evidenceLine(r));
+    if (result.rows.length && !q.despiteMatches) {
+      const outcome = q.outcome.replace('_', ' ');
+      throw new DataError(`${where}: the outcome is "${outcome}", but its criteria match ${describeMatches(result)} in the register; answer it as held, narrow the criteria, or give the reason in despiteMatches`);
+    }
+    return view;
+  }
+
+  if (crit.query.years.length) {
+    const held = new Set(yearsInRegister(db));
+    if (!crit.query.years.some((y) => held.has(y))) {
+      const have = [...held].map((y) => formatFinancialYear(y));
+      const asked = crit.query.years.map((y) => formatFinancialYear(y)).join(', ');
+      throw new DataError(`${where}: the register holds no grants at all in ${asked} (it holds ${have.length ? `${have[0]} to ${have[have.length - 1]}` : 'none'}); check the year, or answer this question as not held`);
+    }
+  }
+  const themeName = q.outcomeTheme ?? crit.query.themes[0] ?? null;
+  const footnotes = new FootnoteNumbers();
+  const seen = new Set<string>();
+  const sourceRefs: (string | null)[] = [];
+  const multi = q.tables.length > 1;
+  if (multi) evidenceQuestion.tables = [];
+  for (const [ti, spec] of q.tables.entries()) {
+    const tcrit = resolveCriteria(db, spec.criteria, multi ? `${where} table ${ti + 1}` : where, spec)!;
+    evidenceQuestion.tables?.push(tcrit.resolved);
+    const tresult = queryGrants(db, tcrit.query);
+    for (const r of tresult.rows) {
+      const k = `${r.id}\u0000${r.seq}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        lines.push(evidenceLine(r));
+      }
+      sourceRefs.push(r.sourceRef);
+    }
+    const label = (year: number | null) => [multi ? `table ${ti + 1}` : null, year === null ? null : formatFinancialYear(year)].filter(Boolean).join(', ') || null;
+    const tableOptions = (year: number | null): TableOptions => ({
+      year, years: tcrit.query.years, grandTotal: spec.grandTotal, total: spec.total, themeName, body, footnotes,
+      record: (c) => evidence.cells.push({ question: number, table: label(year), ...c }),
+    });
+    const withCaption = (t: TableView): TableView => ({ ...t, caption: spec.caption ?? t.caption });
+    const perYear = spec.tablePer === 'year' || (spec.tablePer === null && tcrit.query.years.length > 1);
+    if (perYear) {
+      const years = tcrit.query.years.length ? tcrit.query.years : yearsOf(tresult.rows);
+      for (const year of years) {
+        // A line belongs to every year its period overlaps.
+        const rows = tresult.rows.filter((r) => r.fyFrom !== null && r.fyFrom <= year && r.fyTo !== null && year <= r.fyTo);
+        if (!rows.length) {
+          const fy = formatFinancialYear(year);
+          view.tables.push({ financialYear: fy, caption: spec.caption, columns: [], rows: [], totalRow: null, notes: [], emptyText: `No grants matched these criteria in ${fy}.`, cells: [], totalCells: null });
+          continue;
+        }
+        view.tables.push(withCaption(buildTable(data, spec.columns, rows, tableOptions(year))));
+      }
+      const undated = tresult.rows.filter((r) => r.fyFrom === null);
+      if (undated.length) view.tables.push({ ...buildTable(data, spec.columns, undated, tableOptions(null)), caption: 'No financial year stated' });
+    } else if (tresult.rows.length) {
+      view.tables.push(withCaption(buildTable(data, spec.columns, tresult.rows, tableOptions(null))));
+    } else {
+      view.tables.push({ financialYear: null, caption: spec.caption, columns: [], rows: [], totalRow: null, notes: [], emptyText: 'No grants matched these criteria.', cells: [], totalCells: null });
+    }
+  }
+  if (!view.tables.some((t) => t.rows.length)) {
     view.noMatch = true;
+    view.tables = [];
     return view;
   }
   // Cite the published decisions the figures come from (an FOI response is not cited back to itself).
-  view.sources = data.decisionRefs(result.rows.map((r) => r.sourceRef));
-  const perYear = q.tablePer === 'year' || (q.tablePer === null && crit.query.years.length > 1);
-  const themeName = q.outcomeTheme ?? crit.query.themes[0] ?? null;
-  const groups: { fy: string | null; rows: GrantRow[] }[] = [];
-  if (perYear) {
-    const years = crit.query.years.length ? crit.query.years.map((y) => formatFinancialYear(y)) : [...new Set(result.rows.map((r) => r.financialYear))].filter((y): y is string => !!y);
-    for (const fy of years) groups.push({ fy, rows: result.rows.filter((r) => r.financialYear === fy) });
-  } else {
-    groups.push({ fy: null, rows: result.rows });
-  }
-  for (const g of groups) {
-    if (!g.rows.length) {
-      view.notes.push(`No grants matched in ${g.fy}.`);
-      continue;
-    }
-    view.tables.push(buildTable(data, q.columns, g.fy, g.rows, themeName, body, (grantId, recipientId, column, value) =>
-      evidence.cells.push({ question: number, table: g.fy, grantId, recipientId, column, value })));
-  }
-  const footnotes = new Set<string>();
-  if (q.columns.some((c) => c.column === 'amount')) for (const r of result.rows) if (r.note && r.basis !== 'revised') footnotes.add(`${r.title}, ${r.financialYear ?? r.period ?? ''}: ${r.note}.`);
-  view.notes.push(...footnotes);
+  view.sources = data.decisionRefs(sourceRefs);
   return view;
 }
 
-function buildTable(
-  data: RegisterLookups, specs: ColumnSpec[], fy: string | null, rows: GrantRow[], themeName: string | null, body: BodyView,
-  record: (grantId: string, recipientId: string | null, column: string, value: string) => void,
-): TableView {
-  // One table row per grant and recipient (in the order the query returns): co-funding lines of
-  // one grant share a row; an award split between recipients, or a decision's allocations to many
-  // boroughs, gives a row per recipient.
-  const byGrant = new Map<string, GrantRow[]>();
-  for (const r of rows) {
-    const key = [r.id, r.recipientId ?? '', fy === null ? r.financialYear ?? '' : ''].join('\u0000');
-    const list = byGrant.get(key);
-    if (list) list.push(r);
-    else byGrant.set(key, [r]);
-  }
-  const columns: TableColumnView[] = specs.map((s) => ({ key: s.column, header: s.header ?? data.defaultHeader(s.column, themeName), align: 'left' }));
-  const tableRows: string[][] = [];
-  for (const lines of byGrant.values()) {
-    const grantId = lines[0].id;
-    tableRows.push(specs.map((s) => {
-      const value = data.cell(s.column, grantId, lines, themeName, body);
-      record(grantId, lines[0].recipientId, s.column, value);
-      return value;
-    }));
-  }
-  columns.forEach((c, i) => {
-    if (c.key === 'amount' || (c.key.startsWith('figure:') && tableRows.every((r) => /^[\d,]+$/.test(r[i])))) c.align = 'right';
-  });
-  let totalRow: string[] | null = null;
-  const amountIdx = specs.findIndex((s) => s.column === 'amount');
-  if (amountIdx >= 0 && tableRows.length > 1) {
-    const known = rows.filter((r) => r.amountPence !== null);
-    const total = known.reduce((a, r) => a + (r.amountPence ?? 0), 0);
-    totalRow = specs.map((_, i) => (i === 0 ? 'Total' : i === amountIdx ? formatMoney(total) + (known.length < rows.length ? ' (excluding amounts not stated)' : '') : ''));
-    if (amountIdx === 0) totalRow[0] = `Total ${formatMoney(total)}`;
-  }
-  return { financialYear: fy, caption: null, columns, rows: tableRows, totalRow };
+function evidenceLine(r: GrantRow): EvidenceLine {
+  return { grantId: r.id, seq: r.seq, financialYear: r.financialYear ?? r.period, amountPence: r.amountPence, amountStatus: r.amountStatus, basis: r.basis };
 }
 
-/** Prepared look-ups for the columns a letter can show. */
-class RegisterLookups {
-  private readonly s;
-  private readonly details = new Map<string, GrantDetail>();
-  constructor(db: Db) {
-    this.s = {
-      // The recipient's name as the grant's own record gives it (org_snapshot), else the organisation's.
-      grant: db.prepare(`SELECT g.title, g.services, g.description, g.programme_title AS programme, coalesce(rs.name, o.name) AS recipient, g.source_ref AS sourceRef
-        FROM grants g LEFT JOIN organisation o ON o.id = g.recipient_org_id
-        LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id WHERE g.id = ?`),
-      partners: db.prepare('SELECT o.name, p.role FROM grant_partner p JOIN organisation o ON o.id = p.org_id WHERE p.grant_id = ? ORDER BY p.seq'),
-      locations: db.prepare('SELECT name FROM grant_location WHERE grant_id = ? ORDER BY seq').pluck(),
-      outcome: db.prepare('SELECT outcome FROM grant_theme WHERE grant_id = ? AND theme = ?').pluck(),
-      flag: db.prepare('SELECT value FROM grant_flag WHERE grant_id = ? AND flag = ?').pluck(),
-      figure: db.prepare('SELECT status, value_number AS n, value_text AS t, wording FROM figure WHERE grant_id = ? AND measure = ? AND financial_year IN (?, -1) ORDER BY financial_year DESC LIMIT 1'),
-      flagQuestion: db.prepare('SELECT question FROM flag_def WHERE name = ?').pluck(),
-      measureLabel: db.prepare('SELECT label FROM measure WHERE name = ?').pluck(),
-      themeLabel: db.prepare('SELECT label FROM theme WHERE name = ?').pluck(),
-      sourceKind: db.prepare('SELECT kind FROM source WHERE ref = ?').pluck(),
-    };
-  }
-
-  decisionRefs(refs: (string | null)[]): string[] {
-    return [...new Set(refs.filter((r): r is string => !!r))].filter((r) => this.s.sourceKind.get(r) === 'decision').sort();
-  }
-
-  private detail(id: string): GrantDetail {
-    let d = this.details.get(id);
-    if (!d) {
-      d = this.s.grant.get(id) as GrantDetail;
-      this.details.set(id, d);
-    }
-    return d;
-  }
-
-  defaultHeader(column: string, themeName: string | null): string {
-    if (column.startsWith('flag:')) {
-      const q = this.s.flagQuestion.get(column.slice(5)) as string | undefined;
-      if (!q) throw new DataError(`unknown flag "${column.slice(5)}" in columns`);
-      return q;
-    }
-    if (column.startsWith('figure:')) {
-      const l = this.s.measureLabel.get(column.slice(7)) as string | undefined;
-      if (!l) throw new DataError(`unknown measure "${column.slice(7)}" in columns`);
-      return l;
-    }
-    switch (column) {
-      case 'grant': return 'Name of grant';
-      case 'programme': return 'Programme';
-      case 'amount': return 'Grant amount';
-      case 'provider': return 'Service provider';
-      case 'recipient': return 'Recipient';
-      case 'funder': return 'Funder';
-      case 'services': return 'Services provided';
-      case 'description': return 'Description';
-      case 'operating-in': return 'Operating in';
-      case 'financial-year': return 'Financial year';
-      case 'source': return 'Source';
-      case 'outcome': {
-        const label = themeName ? (this.s.themeLabel.get(themeName) as string | undefined) : undefined;
-        return label ? `${label} outcome` : 'Outcome';
-      }
-      default: throw new DataError(`unknown column "${column}"`);
-    }
-  }
-
-  cell(column: string, grantId: string, lines: GrantRow[], themeName: string | null, body: BodyView): string {
-    const d = this.detail(grantId);
-    const notStated = 'Not stated';
-    if (column.startsWith('flag:')) {
-      const v = this.s.flag.get(grantId, column.slice(5)) as string | undefined;
-      return v === 'y' ? 'Y' : v === 'n' ? 'N' : 'Not known';
-    }
-    if (column.startsWith('figure:')) {
-      const fyStart = lines[0].fyStart ?? -1;
-      const f = this.s.figure.get(grantId, column.slice(7), fyStart) as { status: string; n: number | null; t: string | null; wording: string | null } | undefined;
-      if (!f || f.status === 'unknown') return 'Not known';
-      if (f.status === 'not_held') return f.wording ?? `${body.shortName} does not hold this data`;
-      if (f.status === 'not_applicable') return f.wording ?? 'N/A';
-      return f.n !== null ? f.n.toLocaleString('en-GB') : f.t ?? '';
-    }
-    switch (column) {
-      case 'grant': return d.title;
-      case 'programme': return d.programme ?? notStated;
-      case 'amount': return amountCell(lines);
-      case 'provider': {
-        const recipients = distinct(lines.map((l) => l.recipient));
-        const partners = this.s.partners.all(grantId) as { name: string; role: string | null }[];
-        if (partners.length) return partners.map((p) => (p.role ? `${p.name} (${p.role})` : p.name)).join('; ');
-        return recipients[0] ?? d.recipient ?? notStated;
-      }
-      case 'recipient': return distinct(lines.map((l) => l.recipient)).join('; ') || d.recipient || notStated;
-      case 'funder': return distinct(lines.map((l) => l.funder)).join('; ') || notStated;
-      case 'services': return d.services ?? d.description ?? notStated;
-      case 'description': return d.description ?? notStated;
-      case 'operating-in': return (this.s.locations.all(grantId) as string[]).join(', ') || notStated;
-      case 'financial-year': return distinct(lines.map((l) => l.financialYear ?? l.period)).join(', ') || notStated;
-      case 'source': return distinct(lines.map((l) => l.sourceRef)).join('; ') || d.sourceRef || notStated;
-      case 'outcome': {
-        if (!themeName) return notStated;
-        return (this.s.outcome.get(grantId, themeName) as string | null | undefined) ?? notStated;
-      }
-      default: throw new DataError(`unknown column "${column}"`);
-    }
-  }
+function yearsOf(rows: GrantRow[]): number[] {
+  const years = new Set<number>();
+  for (const r of rows) if (r.fyFrom !== null && r.fyTo !== null) for (let y = r.fyFrom; y <= r.fyTo; y++) years.add(y);
+  return [...years].sort((a, b) => a - b);
 }
 
-function distinct(values: (string | null)[]): string[] {
-  return [...new Set(values.filter((v): v is string => !!v))];
-}
-
-function lineAmount(l: GrantRow): string {
-  if (l.amountPence === null) return l.amountStatus === 'not_held' ? 'not held' : 'amount not stated';
-  return (l.basis === 'maximum' ? 'up to ' : '') + formatMoney(l.amountPence);
-}
-
-/**
- * A grant's amount in one table row: one line as it is; lines from different funders per funder
- * as the seed letters write co-funding (`£209,052 (Home Office Grant) £130,996 (LBBD Match Fund)`);
- * lines split between recipients as their sum.
- */
-function amountCell(lines: GrantRow[]): string {
-  if (lines.length === 1) return lineAmount(lines[0]);
-  const funders = distinct(lines.map((l) => l.stream ?? l.funder));
-  const recipients = distinct(lines.map((l) => l.recipient));
-  if (funders.length > 1 && recipients.length <= 1) return lines.map((l) => `${lineAmount(l)} (${l.stream ?? l.funder ?? 'funder not stated'})`).join(' ');
-  if (lines.some((l) => l.amountPence === null)) return lines.map(lineAmount).join(' + ');
-  const total = lines.reduce((a, l) => a + (l.amountPence ?? 0), 0);
-  return (lines.every((l) => l.basis === 'maximum') ? 'up to ' : '') + formatMoney(total);
+/** `9 money lines (£250,000)`, with maxima and other currencies named apart. */
+export function describeMatches(result: QueryResult): string {
+  const n = result.rows.length;
+  const sums = result.totals.flatMap((t) => [
+    ...(t.totalPence ? [formatMoney(t.totalPence, { currency: t.currency })] : []),
+    ...(t.maximumPence ? [`up to ${formatMoney(t.maximumPence, { currency: t.currency })}`] : []),
+    ...(t.outsidePence ? [`${formatMoney(t.outsidePence, { currency: t.currency })} over several years`] : []),
+  ]);
+  return `${n} money line${n === 1 ? '' : 's'}${sums.length ? ` (${sums.join('; ')})` : ''}`;
 }

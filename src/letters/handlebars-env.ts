@@ -92,6 +92,7 @@ interface Opts {
   hash: Record<string, unknown>;
   loc?: Loc;
   fn?: unknown;
+  data?: { root?: unknown };
 }
 
 /** Our helpers (all inline, none block). Built-ins kept: if, unless, each, with, lookup. */
@@ -155,6 +156,28 @@ function list(o: Opts, v: unknown, what = 'a list'): unknown[] {
 const safe = (s: string) => new Handlebars.SafeString(s);
 
 const URL_RE = /^https?:\/\/[^\s<>]+$/i;
+
+/** The Information Commissioner's site: every letter points to it (s.50). */
+const ICO_ORIGIN = 'https://ico.org.uk';
+
+/** Is this the body's own address (a configured page's site, its e-mail) or the ICO's? */
+function isOwnLink(s: string, root: unknown): boolean {
+  const body = (root as { body?: Record<string, unknown> } | undefined)?.body;
+  if (!body) return false;
+  if (EMAIL_RE.test(s)) return [body.email, body.reviewContact].some((e) => typeof e === 'string' && e.toLowerCase() === s.toLowerCase());
+  const origin = originOf(s);
+  if (!origin) return false;
+  const own = [body.nextStepsUrl, body.decisionsUrl, body.website].filter((u): u is string => typeof u === 'string').map(originOf);
+  return origin === ICO_ORIGIN || own.includes(origin);
+}
+
+function originOf(u: string): string | null {
+  try {
+    return new URL(u).origin.toLowerCase();
+  } catch {
+    return null;
+  }
+}
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[A-Za-z]{2,}$/;
 
 interface TableLike {
@@ -306,7 +329,11 @@ function registerHelpers(hb: HB): void {
       }
       return safe(out.join('\\\n'));
     },
-    /** `{{link url}}` → `<https://…>` (or `<name@example.org>`); anything else is escaped text. */
+    /**
+     * `{{link url}}` → `<https://…>` (or `<name@example.org>`) for the body's own addresses: its
+     * configured web pages (and others on the same site), its e-mail, and the ICO. Any other
+     * address, and anything else, is literal escaped text, never a link.
+     */
     link(...args) {
       const { params, o } = split(args);
       arity(o, params, 1);
@@ -314,7 +341,7 @@ function registerHelpers(hb: HB): void {
       const v = params[0];
       if (v == null) return '';
       const s = String(v).trim();
-      if (URL_RE.test(s) || EMAIL_RE.test(s)) return safe(`<${s}>`);
+      if ((URL_RE.test(s) || EMAIL_RE.test(s)) && isOwnLink(s, o.data?.root)) return safe(`<${s}>`);
       return safe(markdownEscape(s));
     },
   };

@@ -8,6 +8,7 @@ import { DataError } from '../core/errors.js';
 import { parseDate } from '../core/dates.js';
 import { tryParseFinancialYear, formatFinancialYear, parseFinancialYearList } from '../core/financial-year.js';
 import { parseMoney } from '../core/money.js';
+import { ROW_ORDERS, type RowOrder } from '../register/query.js';
 import type { QuestionOutcome } from './view-model.js';
 
 export const EXEMPTIONS: Record<string, { partial: string; qualified: boolean; title: string }> = {
@@ -24,8 +25,10 @@ export const OUTCOMES: Record<string, QuestionOutcome> = {
 };
 
 export interface Criteria {
-  /** Financial years as written (normalised to 2017-18). */
+  /** Financial years as written (normalised to 2017-18): money lines in (or overlapping) these years. */
   fy: string[];
+  /** Financial years the grant's planned dates overlap ("running in"), normalised to 2017-18. */
+  activeIn: string[];
   themes: string[];
   text: string | null;
   recipient: string | null;
@@ -51,13 +54,30 @@ export interface ExemptionSpec {
   publicInterestAgainst: string[];
 }
 
+/** One table of an answer: which rows (the question's criteria, refined) and how they are shown. */
+export interface TableSpec {
+  criteria: Criteria | null;
+  columns: ColumnSpec[];
+  /** One table per financial year (default when the criteria span several years) or one table. */
+  tablePer: 'year' | 'none' | null;
+  /** Also show budgets a revision replaced (an original beside the revised budget). */
+  includeSuperseded: boolean;
+  /** Row order: year (default), name, register (the source document's order) or amount. */
+  order: RowOrder;
+  /** A co-funded table's total also gives one grand total across funder types. */
+  grandTotal: boolean;
+  /** A total row under tables of several rows (default true). */
+  total: boolean;
+  /** A caption printed above the table. */
+  caption: string | null;
+}
+
 export interface QuestionSpec {
   wording: string;
   criteria: Criteria | null;
-  columns: ColumnSpec[];
   outcome: QuestionOutcome;
-  /** One table per financial year (default when the criteria span several years) or one table. */
-  tablePer: 'year' | 'none' | null;
+  /** The tables that answer it: one from the question's own columns, or its `tables:` list. */
+  tables: TableSpec[];
   intro: string | null;
   notHeldText: string | null;
   advice: string | null;
@@ -65,6 +85,11 @@ export interface QuestionSpec {
   notes: string[];
   /** For outcome columns: which theme's outcome to show (default: the criteria's first theme). */
   outcomeTheme: string | null;
+  /**
+   * Why a question answered "not held", "exempt" or "refused cost" stands although its criteria
+   * match rows in the register (recorded in the answer record). Without it such a question is refused.
+   */
+  despiteMatches: string | null;
 }
 
 export interface RequestSpec {
@@ -74,17 +99,23 @@ export interface RequestSpec {
   responseDate: string | null;
   template: string | null;
   questions: QuestionSpec[];
+  /** `publish: true`: the response goes on the disclosure log (`foi publish`). Absent: not published. */
+  publish?: boolean;
 }
 
 export const COLUMN_KINDS = [
-  'grant', 'programme', 'amount', 'provider', 'recipient', 'funder', 'services', 'description', 'outcome',
+  'grant', 'programme', 'amount', 'basis', 'period', 'provider', 'recipient', 'funder', 'services', 'description', 'outcome',
   'operating-in', 'financial-year', 'source',
 ] as const;
 export const COLUMN_PREFIXES = ['flag:', 'figure:'] as const;
 
-const REQUEST_KEYS = ['reference', 'requester', 'received', 'responseDate', 'template', 'questions'];
-const QUESTION_KEYS = ['wording', 'criteria', 'columns', 'outcome', 'tablePer', 'intro', 'notHeldText', 'advice', 'exemption', 'notes', 'outcomeTheme'];
-const CRITERIA_KEYS = ['fy', 'theme', 'themes', 'text', 'recipient', 'funder', 'programme', 'min', 'max', 'flags', 'grants'];
+const REQUEST_KEYS = ['reference', 'requester', 'received', 'responseDate', 'template', 'questions', 'publish'];
+const QUESTION_KEYS = [
+  'wording', 'criteria', 'columns', 'outcome', 'tablePer', 'intro', 'notHeldText', 'advice', 'exemption', 'notes', 'outcomeTheme',
+  'includeSuperseded', 'order', 'grandTotal', 'total', 'despiteMatches', 'tables',
+];
+const TABLE_KEYS = ['columns', 'criteria', 'caption', 'tablePer', 'includeSuperseded', 'order', 'grandTotal', 'total'];
+const CRITERIA_KEYS = ['fy', 'activeIn', 'theme', 'themes', 'text', 'recipient', 'funder', 'programme', 'min', 'max', 'flags', 'grants'];
 
 export function parseRequestFile(path: string): RequestSpec {
   return parseRequestText(readFileSync(path, 'utf8'), path);
@@ -129,10 +160,15 @@ export function parseRequestText(text: string, file: string): RequestSpec {
   };
 
   let requester: RequestSpec['requester'] = { name: null, address: [] };
-  if (typeof root.requester === 'string') requester = { name: root.requester.trim(), address: [] };
+  // A name is one line wherever it came from: a blank line inside it must not split the salutation.
+  const oneLine = (v: string | null) => (v === null ? null : v.replace(/\s+/g, ' ').trim() || null);
+  if (typeof root.requester === 'string') requester = { name: oneLine(root.requester), address: [] };
   else if (isObj(root.requester)) {
     keys(root.requester, ['requester'], ['name', 'address'], fail);
-    requester = { name: str(root.requester, ['requester'], 'name'), address: strList(root.requester, ['requester'], 'address') };
+    requester = {
+      name: oneLine(str(root.requester, ['requester'], 'name')),
+      address: strList(root.requester, ['requester'], 'address').map(oneLine).filter((l): l is string => l !== null),
+    };
   } else if (root.requester !== undefined && root.requester !== null) fail(['requester'], 'expected a name or { name, address }');
 
   const questionsRaw = root.questions;
@@ -143,19 +179,17 @@ export function parseRequestText(text: string, file: string): RequestSpec {
     keys(q, p, QUESTION_KEYS, fail);
     const outcomeText = (str(q, p, 'outcome') ?? 'held').toLowerCase();
     const outcome = OUTCOMES[outcomeText] ?? fail([...p, 'outcome'], `unknown outcome "${outcomeText}"; expected held, partly held, not held, exempt or refused cost`);
-    let criteria: Criteria | null = null;
-    if (q.criteria !== undefined && q.criteria !== null) {
-      const cp = [...p, 'criteria'];
-      if (!isObj(q.criteria)) fail(cp, 'expected criteria like { fy: [2017-18], theme: stalking }');
-      const c = q.criteria as Record<string, unknown>;
+    const readCriteria = (obj: Record<string, unknown>, cp: (string | number)[]): Criteria => {
+      if (!isObj(obj)) fail(cp, 'expected criteria like { fy: [2017-18], theme: stalking }');
+      const c = obj;
       keys(c, cp, CRITERIA_KEYS, fail);
-      const fyRaw = strList(c, cp, 'fy');
-      let fy: string[] = [];
-      try {
-        fy = parseFinancialYearList(fyRaw).map((y) => formatFinancialYear(y));
-      } catch (e) {
-        fail([...cp, 'fy'], (e as Error).message);
-      }
+      const years = (k: string): string[] => {
+        try {
+          return parseFinancialYearList(strList(c, cp, k)).map((y) => formatFinancialYear(y));
+        } catch (e) {
+          return fail([...cp, k], (e as Error).message);
+        }
+      };
       const flags: Criteria['flags'] = {};
       if (c.flags !== undefined && c.flags !== null) {
         if (!isObj(c.flags)) fail([...cp, 'flags'], 'expected NAME: y or n');
@@ -169,24 +203,28 @@ export function parseRequestText(text: string, file: string): RequestSpec {
         const m = parseMoney(c[k]);
         return m.ok ? m.pence : fail([...cp, k], m.reason);
       };
-      criteria = {
-        fy, themes: [...strList(c, cp, 'theme'), ...strList(c, cp, 'themes')], text: str(c, cp, 'text'),
+      return {
+        fy: years('fy'), activeIn: years('activeIn'), themes: [...strList(c, cp, 'theme'), ...strList(c, cp, 'themes')], text: str(c, cp, 'text'),
         recipient: str(c, cp, 'recipient'), funder: str(c, cp, 'funder'), programme: str(c, cp, 'programme'),
         min: money('min'), max: money('max'), flags, grants: strList(c, cp, 'grants'),
       };
-      const any = criteria.fy.length || criteria.themes.length || criteria.text || criteria.recipient || criteria.funder
-        || criteria.programme || criteria.min !== null || criteria.max !== null || Object.keys(flags).length || criteria.grants.length;
-      if (!any) fail(cp, 'the criteria are empty; give at least one of fy, theme, text, recipient, funder, programme, min, max, flags, grants');
+    };
+    const criteriaGiven = (c: Criteria) => c.fy.length || c.activeIn.length || c.themes.length || c.text || c.recipient || c.funder
+      || c.programme || c.min !== null || c.max !== null || Object.keys(c.flags).length || c.grants.length;
+    let criteria: Criteria | null = null;
+    if (q.criteria !== undefined && q.criteria !== null) {
+      criteria = readCriteria(q.criteria as Record<string, unknown>, [...p, 'criteria']);
+      if (!criteriaGiven(criteria)) fail([...p, 'criteria'], 'the criteria are empty; give at least one of fy, activeIn, theme, text, recipient, funder, programme, min, max, flags, grants');
     }
     if (!criteria && (outcome === 'held' || outcome === 'partly_held')) {
       fail(p, `a ${outcome.replace('_', ' ')} question needs criteria to find the grants (e.g. criteria: { fy: [2017-18], theme: stalking })`);
     }
-    const columns: ColumnSpec[] = [];
-    const colsRaw = q.columns;
-    if (colsRaw !== undefined && colsRaw !== null) {
-      if (!Array.isArray(colsRaw)) fail([...p, 'columns'], 'expected a list of columns');
-      (colsRaw as unknown[]).forEach((c, j) => {
-        const cp = [...p, 'columns', j];
+    const readColumns = (o: Record<string, unknown>, tp: (string | number)[]): ColumnSpec[] | null => {
+      const colsRaw = o.columns;
+      if (colsRaw === undefined || colsRaw === null) return null;
+      if (!Array.isArray(colsRaw)) fail([...tp, 'columns'], 'expected a list of columns');
+      return (colsRaw as unknown[]).map((c, j): ColumnSpec => {
+        const cp = [...tp, 'columns', j];
         let column: string;
         let header: string | null = null;
         if (typeof c === 'string') column = c.trim();
@@ -197,10 +235,48 @@ export function parseRequestText(text: string, file: string): RequestSpec {
         } else return fail(cp, 'expected a column name or { column, header }');
         const ok = (COLUMN_KINDS as readonly string[]).includes(column) || COLUMN_PREFIXES.some((pre) => column.startsWith(pre) && column.length > pre.length);
         if (!ok) fail(cp, `unknown column "${column}"; expected one of ${COLUMN_KINDS.join(', ')}, flag:NAME, figure:MEASURE`);
-        columns.push({ column, header });
+        return { column, header };
+      });
+    };
+    const readTable = (o: Record<string, unknown>, tp: (string | number)[], inherit: TableSpec | null): TableSpec => {
+      const bool = (k: string): boolean => {
+        const v = o[k];
+        if (v === undefined || v === null) return inherit ? (inherit as unknown as Record<string, boolean>)[k] : k === 'total';
+        if (typeof v === 'boolean') return v;
+        return fail([...tp, k], 'expected true or false');
+      };
+      const tablePer = str(o, tp, 'tablePer') ?? inherit?.tablePer ?? null;
+      if (tablePer !== null && tablePer !== 'year' && tablePer !== 'none') fail([...tp, 'tablePer'], 'expected year or none');
+      const order = (str(o, tp, 'order') ?? inherit?.order ?? 'year').toLowerCase();
+      if (!(ROW_ORDERS as readonly string[]).includes(order)) fail([...tp, 'order'], `unknown order "${order}"; expected ${ROW_ORDERS.join(', ')} (register: the order of the source document)`);
+      let tableCriteria = inherit?.criteria ?? criteria;
+      if (inherit && o.criteria !== undefined && o.criteria !== null) {
+        // A table's criteria refine the question's: the keys it gives replace the question's.
+        const own = readCriteria(o.criteria as Record<string, unknown>, [...tp, 'criteria']);
+        const given = Object.keys(o.criteria as object);
+        const merged = { ...(criteria as Criteria) } as Record<string, unknown>;
+        for (const k of given) merged[k === 'theme' ? 'themes' : k] = (own as unknown as Record<string, unknown>)[k === 'theme' ? 'themes' : k];
+        tableCriteria = merged as unknown as Criteria;
+      }
+      const columns = readColumns(o, tp) ?? inherit?.columns ?? [];
+      if (!columns.length && tableCriteria && outcome !== 'not_held') columns.push({ column: 'grant', header: null }, { column: 'amount', header: null });
+      return {
+        criteria: tableCriteria, columns, tablePer: tablePer as TableSpec['tablePer'], includeSuperseded: bool('includeSuperseded'),
+        order: order as RowOrder, grandTotal: bool('grandTotal'), total: bool('total'), caption: inherit ? str(o, tp, 'caption') : null,
+      };
+    };
+    const own = readTable(q, p, null);
+    let tables: TableSpec[] = criteria ? [own] : [];
+    if (q.tables !== undefined && q.tables !== null) {
+      if (!criteria) fail([...p, 'tables'], 'tables need the question\'s criteria to refine (give criteria first)');
+      if (!Array.isArray(q.tables) || !q.tables.length) fail([...p, 'tables'], 'expected a list of one or more tables');
+      tables = (q.tables as unknown[]).map((t, j) => {
+        const tp = [...p, 'tables', j];
+        if (!isObj(t)) return fail(tp, 'expected a table: { columns, criteria, caption, tablePer, includeSuperseded, order, grandTotal, total }');
+        keys(t, tp, TABLE_KEYS, fail);
+        return readTable(t, tp, own);
       });
     }
-    if (criteria && !columns.length && outcome !== 'not_held') columns.push({ column: 'grant', header: null }, { column: 'amount', header: null });
     let exemption: ExemptionSpec | null = null;
     if (q.exemption !== undefined && q.exemption !== null) {
       const ep = [...p, 'exemption'];
@@ -213,12 +289,10 @@ export function parseRequestText(text: string, file: string): RequestSpec {
       if (section === '21' && !exemption.publishedAt) fail(ep, 'a section 21 exemption must say where the information is published (publishedAt)');
     }
     if (outcome === 'exempt' && !exemption) fail([...p, 'exemption'], 'an exempt question must name the exemption (e.g. exemption: { section: 43(2), reason: … })');
-    const tablePer = str(q, p, 'tablePer');
-    if (tablePer !== null && tablePer !== 'year' && tablePer !== 'none') fail([...p, 'tablePer'], 'expected year or none');
     return {
-      wording: str(q, p, 'wording', true)!, criteria, columns, outcome, tablePer: tablePer as QuestionSpec['tablePer'],
+      wording: str(q, p, 'wording', true)!, criteria, outcome, tables,
       intro: str(q, p, 'intro'), notHeldText: str(q, p, 'notHeldText'), advice: str(q, p, 'advice'), exemption,
-      notes: strList(q, p, 'notes'), outcomeTheme: str(q, p, 'outcomeTheme'),
+      notes: strList(q, p, 'notes'), outcomeTheme: str(q, p, 'outcomeTheme'), despiteMatches: str(q, p, 'despiteMatches'),
     };
   });
   return {
@@ -228,6 +302,8 @@ export function parseRequestText(text: string, file: string): RequestSpec {
     responseDate: date(root, [], 'responseDate'),
     template: str(root, [], 'template'),
     questions,
+    // Only when given, so answer records of requests that never say stay byte-identical.
+    ...(root.publish === undefined || root.publish === null ? {} : { publish: typeof root.publish === 'boolean' ? root.publish : fail(['publish'], 'expected true or false') }),
   };
 }
 

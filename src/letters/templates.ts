@@ -52,6 +52,11 @@ const TABLE_SHAPE: ShapeFor<TableView> = {
     columns: { kind: 'array', of: { kind: 'object', name: 'TableColumnView', fields: { key: str, header: str, align: str } } },
     rows: { kind: 'array', of: { kind: 'array', of: str } },
     totalRow: { kind: 'nullable', of: { kind: 'array', of: str } },
+    notes: { kind: 'array', of: str },
+    emptyText: { kind: 'nullable', of: str },
+    // Typed cells for the workbook (src/output/table-cells.ts); templates print `rows`.
+    cells: S.any as unknown as ShapeFor<TableView['cells']>,
+    totalCells: S.any as unknown as ShapeFor<TableView['totalCells']>,
   },
 };
 
@@ -100,6 +105,7 @@ const BODY_SHAPE: ShapeFor<BodyView> = {
     decisionsUrl: { kind: 'nullable', of: str },
     signatory: { kind: 'object', fields: { name: str, title: str } },
     costLimit: { kind: 'object', fields: { amount: str, hours: num } },
+    salutation: str,
   },
 };
 
@@ -469,6 +475,15 @@ function sampleQuestions(variant: 'full' | 'sparse'): QuestionView[] {
     ],
     rows: [['Multi-Agency Stalking Interventions Programme (MASIP)', amount, 'Suzy Lamplugh Trust | *SLT*', 'Y']],
     totalRow: full ? ['Total', amount, '', ''] : null,
+    notes: full ? ['Note 1: The 2019-20 revised budget includes the 3% efficiency requirement.', 'These figures are budgets, not spend.'] : [],
+    emptyText: null,
+    // Sample letters make no workbook.
+    cells: [],
+    totalCells: null,
+  });
+  const empty = (fy: string): TableView => ({
+    financialYear: fy, caption: null, columns: [{ key: 'grant', header: 'Name of grant', align: 'left' }], rows: [], totalRow: null, notes: [],
+    emptyText: `No grants matched these criteria in ${fy}.`, cells: [], totalCells: null,
   });
   const exemption = (section: string, extra: Partial<ExemptionView> = {}): ExemptionView => ({
     section,
@@ -493,7 +508,7 @@ function sampleQuestions(variant: 'full' | 'sparse'): QuestionView[] {
     sources: [],
   });
   return [
-    { ...base(1, 'held'), tables: [table(full ? '2017-18' : null, '£139,707'), table('2018-19', '£2,087,431.81')], notes: full ? ['* figures rolled over from the previous year'] : [], sources: full ? ['PCD 1653', 'CEOD 03-2019'] : ['PCD 1653'] },
+    { ...base(1, 'held'), tables: [table(full ? '2017-18' : null, '£139,707'), table('2018-19', '£2,087,431.81'), ...(full ? [empty('2019-20')] : [])], notes: full ? ['* figures rolled over from the previous year'] : [], sources: full ? ['PCD 1653', 'CEOD 03-2019'] : ['PCD 1653'] },
     { ...base(2, 'held'), noMatch: true },
     { ...base(3, 'not_held'), notHeldText: 'MOPAC does not hold this information.', advice: full ? 'The Metropolitan Police Service may hold this information.' : null },
     { ...base(4, 'exempt'), exemption: exemption('21', { publishedAt: full ? 'https://www.london.gov.uk/example_decision' : null }) },

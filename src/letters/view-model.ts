@@ -7,6 +7,8 @@
  * formatted for the letter; raw values sit beside them for helpers that need them.
  */
 
+import type { SheetCell } from '../output/table-cells.js';
+
 export interface BodyView {
   /** "Mayor's Office for Policing And Crime" */
   name: string;
@@ -25,6 +27,8 @@ export interface BodyView {
   signatory: { name: string; title: string };
   /** s.12 cost limit for this body: £450 / 18 hours outside central government. */
   costLimit: { amount: string; hours: number };
+  /** The greeting when the requester's name is not known: "Dear Sir or Madam". */
+  salutation: string;
 }
 
 export type QuestionOutcome = 'held' | 'partly_held' | 'not_held' | 'exempt' | 'refused_cost';
@@ -44,8 +48,19 @@ export interface TableView {
   columns: TableColumnView[];
   /** Cells already formatted for the letter (money as £2,087,431.81, "Y"/"N", not-held wording). */
   rows: string[][];
-  /** A totals row, formatted, or null when the table has no money column. */
+  /** A totals row, formatted, or null when the table has no money column or one row. */
   totalRow: string[] | null;
+  /**
+   * Sentences printed under the table: numbered notes to figures ("Note 1: …"), what the total
+   * leaves out and why, and that budgets are budgets, not spend.
+   */
+  notes: string[];
+  /** When nothing matched in this table's year: the sentence that says so (rows is then empty). */
+  emptyText: string | null;
+  /** `rows` typed for the workbook, cell for cell: money in pence, counts as numbers, the rest text. */
+  cells: SheetCell[][];
+  /** `totalRow` typed, or null when there is none. */
+  totalCells: SheetCell[] | null;
 }
 
 export interface ExemptionView {
@@ -71,7 +86,7 @@ export interface QuestionView {
   intro: string | null;
   /** One per financial year when the question spans several years; empty when nothing matched. */
   tables: TableView[];
-  /** True when the criteria matched no rows: the letter says so instead of showing an empty table. */
+  /** True when the criteria matched no rows in any year: the letter says so instead of showing an empty table. */
   noMatch: boolean;
   /** "MOPAC does not hold this information." for not_held; null otherwise. */
   notHeldText: string | null;

@@ -3,6 +3,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { markdownCell } from '../core/markdown-escape.js';
+import type { PlainCell } from './table-cells.js';
 
 export type Format = 'table' | 'csv' | 'json' | 'md';
 export const FORMATS: readonly Format[] = ['table', 'csv', 'json', 'md'];
@@ -17,6 +18,8 @@ export interface Column<R> {
   header: string;
   align?: 'left' | 'right';
   value: (row: R) => string;
+  /** The value typed for a workbook (money in pence); default: `value` as text. */
+  cell?: (row: R) => PlainCell;
 }
 
 export interface Listing<R> {
@@ -45,9 +48,13 @@ export function renderListing<R>(l: Listing<R>, format: Format): string {
   }
 }
 
+/**
+ * One CSV cell. Spreadsheet formula injection (OWASP "CSV injection"): a cell that a spreadsheet
+ * would run, one starting with = + - @ tab or carriage return (`-2+3+cmd|' /C calc'!A0` too), is
+ * prefixed with ' so it is text. Only a plain number, such as -12.50, is left as it is.
+ */
 export function csvCell(v: string): string {
-  // Spreadsheet formula injection: a cell starting with = + - @ is shown as text.
-  const safe = /^[=+\-@\t\r]/.test(v) && !/^-?\d/.test(v) ? `'${v}` : v;
+  const safe = /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? `'${v}` : v;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

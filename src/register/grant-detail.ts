@@ -2,6 +2,7 @@
 import type { Db } from '../db/open.js';
 import { UsageError } from '../core/errors.js';
 import { formatFinancialYear } from '../core/financial-year.js';
+import { formatPeriod } from '../core/period.js';
 import { publishedDetail, type PublishedDetail } from './published-record.js';
 
 export interface GrantDetail {
@@ -20,7 +21,15 @@ export interface GrantDetail {
   recipient: { id: string; name: string; members: string | null } | null;
   fromOpenCall: string | null;
   source: { ref: string; title: string | null; date: string | null; document: string | null } | null;
-  allocations: { seq: number; financialYear: string | null; period: string | null; recipient: string | null; funder: string | null; stream: string | null; basis: string; amountPence: number | null; amountStatus: string; superseded: boolean; supersedes: number | null; note: string | null; sourceRef: string | null }[];
+  allocations: {
+    seq: number; financialYear: string | null; period: string | null; multiYear: boolean; recipient: string | null; funder: string | null;
+    stream: string | null; basis: string; amountPence: number | null; amountStatus: string; superseded: boolean; supersedes: number | null;
+    /** For officers only. */
+    note: string | null;
+    /** Printed in letters as a numbered note to the figure. */
+    footnote: string | null;
+    sourceRef: string | null;
+  }[];
   variations: { seq: number; date: string | null; when: string | null; description: string; changePence: number | null; newTotalPence: number | null; sourceRef: string | null }[];
   partners: { name: string; role: string | null }[];
   locations: string[];
@@ -57,9 +66,11 @@ export function grantDetail(db: Db, id: string): GrantDetail {
         LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id AND rs.org_id = a.recipient_org_id
         LEFT JOIN org_snapshot fs ON fs.id = g.funder_snapshot_id AND fs.org_id = a.funder_org_id
         WHERE a.grant_id = ? ORDER BY a.seq`).all(id) as Record<string, any>[]).map((a) => ({
-      seq: a.seq, financialYear: fy(a.financial_year), period: a.period_text, recipient: a.rname, funder: a.fname, stream: a.stream,
+      seq: a.seq, financialYear: fy(a.financial_year),
+      period: a.period_start ? formatPeriod({ start: a.period_start, end: a.period_end, precision: a.period_precision }) : a.period_text,
+      multiYear: a.fy_from !== null && a.fy_from !== a.fy_to, recipient: a.rname, funder: a.fname, stream: a.stream,
       basis: a.basis, amountPence: a.amount_pence, amountStatus: a.amount_status, superseded: a.superseded === 1,
-      supersedes: a.supersedes_seq, note: a.note, sourceRef: a.source_ref,
+      supersedes: a.supersedes_seq, note: a.note, footnote: a.footnote, sourceRef: a.source_ref,
     })),
     variations: (db.prepare('SELECT * FROM variation WHERE grant_id = ? ORDER BY seq').all(id) as Record<string, any>[]).map((v) => ({
       seq: v.seq, date: v.date, when: v.when_text, description: v.description, changePence: v.change_pence, newTotalPence: v.new_total_pence, sourceRef: v.source_ref,

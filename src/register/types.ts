@@ -3,6 +3,7 @@
  * Untrusted input (360Giving JSON/CSV, the project's own YAML/JSON/CSV) is parsed into these once.
  * Money is integer pence; dates are ISO YYYY-MM-DD; financial years are their start year (2017 = 2017-18).
  */
+import type { Period } from '../core/period.js';
 
 export interface OrgInput {
   /** org-id style identifier: GB-CHC-…, GB-LAE-…, GB-GOR-…, or a 360G-… local id. */
@@ -55,8 +56,11 @@ export const ALLOCATION_BASES: readonly AllocationBasis[] = [
 export type AmountStatus = 'value' | 'unknown' | 'not_held';
 
 export interface AllocationInput {
+  /** The financial year of a line within one year (start year: 2017 = 2017-18). */
   financialYear: number | null;
-  /** Words for the period when no single financial year is stated ("2023 to 2025"). */
+  /** The period the line covers when the source gives more or other than one financial year. */
+  period?: Period | null;
+  /** The period as the source words it ("2023 to 2025"), kept for provenance. */
   periodText?: string | null;
   recipientOrgId: string | null;
   funderOrgId: string | null;
@@ -67,7 +71,10 @@ export interface AllocationInput {
   amountStatus: AmountStatus;
   /** seq (1-based, within the grant) of the allocation this one supersedes (a revised budget). */
   supersedes?: number | null;
+  /** A note for officers: shown by `foi show`, never in letters. */
   note?: string | null;
+  /** A note to this figure for the requester: letters print it as a numbered note under the table. */
+  footnote?: string | null;
   sourceRef?: string | null;
 }
 
@@ -130,6 +137,8 @@ export interface PartnerInput {
 
 export interface GrantInput {
   id: string;
+  /** Position of the record in its source file (0-based): `order: register` follows it. */
+  position?: number | null;
   title: string;
   description: string | null;
   currency: string;

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
 import { financialYearOfDate } from '../core/financial-year.js';
-import type { GrantInput, Issue, OrgInput } from './types.js';
+import { fyPeriod, periodFinancialYears, tryParsePeriod, type Period } from '../core/period.js';
+import type { AllocationInput, GrantInput, Issue, OrgInput } from './types.js';
 import { OrgSnapshots } from './org-snapshots.js';
 import type { FlagDef, MeasureDef, SourceDef, StatedTotalDef, ThemeDef } from '../import/foi-format.js';
 
@@ -23,19 +24,21 @@ export class RegisterWriter {
   constructor(db: Db) {
     this.snapshots = new OrgSnapshots(db);
     this.s = {
-      hashOf: db.prepare('SELECT rowid AS rowid, content_hash AS hash FROM grants WHERE id = ?'),
+      hashOf: db.prepare('SELECT rowid AS rowid, content_hash AS hash, source_position AS position, source_document AS document FROM grants WHERE id = ?'),
+      setProvenance: db.prepare('UPDATE grants SET source_position = ?, source_document = ? WHERE rowid = ?'),
       deleteGrant: db.prepare('DELETE FROM grants WHERE id = ?'),
       deleteFts: db.prepare('DELETE FROM grant_fts WHERE rowid = ?'),
       insertGrant: db.prepare(`INSERT INTO grants (id, title, description, currency, amount_awarded_pence, award_date,
         planned_start, planned_end, planned_duration_months, planned_period_text, programme_code, programme_title,
         funding_org_id, recipient_org_id, from_open_call, date_modified, services, data_source, source_ref,
-        source_document, extra_json, content_hash, amount_applied_for_pence, amount_disbursed_pence, published_json,
+        source_document, extra_json, content_hash, source_position, amount_applied_for_pence, amount_disbursed_pence, published_json,
         recipient_snapshot_id, funder_snapshot_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertOrgName: db.prepare('INSERT OR IGNORE INTO organisation_name (org_id, name) VALUES (?, ?)'),
       insertAllocation: db.prepare(`INSERT INTO allocation (grant_id, seq, grant_rowid, financial_year, period_text, recipient_org_id,
-        funder_org_id, stream, basis, amount_pence, amount_status, supersedes_seq, superseded, note, source_ref)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        funder_org_id, stream, basis, amount_pence, amount_status, supersedes_seq, superseded, note, source_ref,
+        period_start, period_end, period_precision, fy_from, fy_to, footnote)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertVariation: db.prepare(`INSERT INTO variation (grant_id, seq, date, when_text, description, change_pence,
         new_total_pence, source_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertPartner: db.prepare('INSERT INTO grant_partner (grant_id, seq, org_id, role) VALUES (?, ?, ?, ?)'),
@@ -140,8 +143,13 @@ export class RegisterWriter {
 
   writeGrant(g: GrantInput): WriteOutcome {
     const hash = contentHash(g);
-    const existing = this.s.hashOf.get(g.id) as { rowid: number; hash: string } | undefined;
-    if (existing && existing.hash === hash) return 'unchanged';
+    const existing = this.s.hashOf.get(g.id) as { rowid: number; hash: string; position: number | null; document: string | null } | undefined;
+    if (existing && existing.hash === hash) {
+      // Where a record sits, and in which file, is provenance, not content: the grant is unchanged.
+      const position = g.position ?? null;
+      if (existing.position !== position || existing.document !== g.sourceDocument) this.s.setProvenance.run(position, g.sourceDocument, existing.rowid);
+      return 'unchanged';
+    }
     if (existing) {
       this.s.deleteFts.run(existing.rowid);
       this.s.deleteGrant.run(g.id);
@@ -154,7 +162,7 @@ export class RegisterWriter {
       g.id, g.title, g.description, g.currency, g.amountAwardedPence, g.awardDate, g.plannedStart, g.plannedEnd,
       g.plannedDurationMonths, g.plannedPeriodText ?? null, g.programmeCode, g.programmeTitle, g.fundingOrg?.id ?? null,
       g.recipientOrg?.id ?? null, g.fromOpenCall, g.dateModified, g.services ?? null, g.dataSource, g.sourceRef,
-      g.sourceDocument, Object.keys(g.extra).length ? JSON.stringify(g.extra) : null, hash,
+      g.sourceDocument, Object.keys(g.extra).length ? JSON.stringify(g.extra) : null, hash, g.position ?? null,
       g.amountAppliedForPence ?? null, g.amountDisbursedPence ?? null, g.asPublished ? JSON.stringify(g.asPublished) : null,
       snapshot?.recipients[0] ?? null, snapshot?.funders[0] ?? null,
     );
@@ -162,9 +170,11 @@ export class RegisterWriter {
     const allocations = g.allocations.length ? g.allocations : derivedAward(g);
     const superseded = new Set(allocations.map((a) => a.supersedes).filter((s): s is number => s != null));
     allocations.forEach((a, i) => {
-      this.s.insertAllocation.run(g.id, i + 1, info.lastInsertRowid, a.financialYear, a.periodText ?? null, a.recipientOrgId, a.funderOrgId,
+      const span = lineSpan(a);
+      this.s.insertAllocation.run(g.id, i + 1, info.lastInsertRowid, span.financialYear, a.periodText ?? null, a.recipientOrgId, a.funderOrgId,
         a.stream ?? null, a.basis, a.amountPence, a.amountStatus, a.supersedes ?? null, superseded.has(i + 1) ? 1 : 0,
-        a.note ?? null, a.sourceRef ?? null);
+        a.note ?? null, a.sourceRef ?? null, span.period?.start ?? null, span.period?.end ?? null, span.period?.precision ?? null,
+        span.fyFrom, span.fyTo, a.footnote ?? null);
     });
     g.variations.forEach((v, i) => this.s.insertVariation.run(g.id, i + 1, v.date ?? null, v.whenText ?? null, v.description,
       v.changePence ?? null, v.newTotalPence ?? null, v.sourceRef ?? null));
@@ -185,11 +195,30 @@ export class RegisterWriter {
   }
 }
 
+/**
+ * Where a line sits in time: its period and the financial years it overlaps. `financial_year`
+ * is set only for a line within one year; a line over several years is matched by its span.
+ */
+export function lineSpan(a: Pick<AllocationInput, 'financialYear' | 'period'>): { period: Period | null; fyFrom: number | null; fyTo: number | null; financialYear: number | null } {
+  const period = a.period ?? (a.financialYear !== null ? fyPeriod(a.financialYear) : null);
+  if (!period) return { period: null, fyFrom: null, fyTo: null, financialYear: null };
+  const { from, to } = periodFinancialYears(period);
+  return { period, fyFrom: from, fyTo: to, financialYear: from === to ? from : null };
+}
+
+function plannedPeriod(g: GrantInput): Period | null {
+  if (g.plannedPeriodText) return tryParsePeriod(g.plannedPeriodText);
+  if (g.plannedStart && g.plannedEnd && g.plannedStart <= g.plannedEnd) return { start: g.plannedStart, end: g.plannedEnd, precision: 'day' };
+  return null;
+}
+
 /** A grant with no money lines contributes one `award` line in the financial year of its award date. */
-function derivedAward(g: GrantInput) {
+function derivedAward(g: GrantInput): AllocationInput[] {
   if (g.amountAwardedPence === null) return [];
   return [{
     financialYear: g.awardDate ? financialYearOfDate(g.awardDate).start : null,
+    // Without an award date, the award covers the grant's planned period, when that is known.
+    period: g.awardDate ? null : plannedPeriod(g),
     periodText: g.awardDate ? null : g.plannedPeriodText ?? null,
     recipientOrgId: g.recipientOrg?.id ?? null,
     funderOrgId: g.fundingOrg?.id ?? null,
@@ -203,9 +232,12 @@ function derivedAward(g: GrantInput) {
   }];
 }
 
-/** Stable hash of everything a grant record says; key order is fixed by how records are built. */
+/**
+ * Stable hash of everything a grant record says; key order is fixed by how records are built.
+ * Its position and the file it came from are provenance, not content, so they are left out.
+ */
 export function contentHash(g: GrantInput): string {
-  return createHash('md5').update(JSON.stringify(g)).digest('base64url');
+  return createHash('md5').update(JSON.stringify({ ...g, position: undefined, sourceDocument: undefined })).digest('base64url');
 }
 
 export type { Issue };

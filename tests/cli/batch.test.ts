@@ -1,6 +1,7 @@
 /**
  * `foi batch`: a disclosure log regenerated in one process, writing only what changed.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -57,13 +58,13 @@ describe('foi batch', () => {
     first = foi(['batch', log, '--out', out, '--db', db]);
   });
 
-  it('answers every request in the folder, recursively, as md, docx, csv and answer.json', () => {
+  it('answers every request in the folder, recursively, as md, docx, csv, xlsx and answer.json', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('3 requests: 3 created, 0 changed, 0 unchanged, 0 failed');
     expect(listFiles(out)).toEqual([
-      '2023/FOI-556.answer.json', '2023/FOI-556.docx', '2023/FOI-556.md', '2023/FOI-556.q1.csv', '2023/FOI-556.q3.csv',
-      'FOI-2015-1.answer.json', 'FOI-2015-1.docx', 'FOI-2015-1.md', 'FOI-2015-1.q1.csv',
-      'FOI-MASIP.answer.json', 'FOI-MASIP.docx', 'FOI-MASIP.md', 'FOI-MASIP.q1-2017-18.csv', 'FOI-MASIP.q1-2018-19.csv',
+      '2023/FOI-556.answer.json', '2023/FOI-556.docx', '2023/FOI-556.md', '2023/FOI-556.q1.csv', '2023/FOI-556.q3.csv', '2023/FOI-556.xlsx',
+      'FOI-2015-1.answer.json', 'FOI-2015-1.docx', 'FOI-2015-1.md', 'FOI-2015-1.q1.csv', 'FOI-2015-1.xlsx',
+      'FOI-MASIP.answer.json', 'FOI-MASIP.docx', 'FOI-MASIP.md', 'FOI-MASIP.q1-1.csv', 'FOI-MASIP.q1-2.csv', 'FOI-MASIP.xlsx',
     ]);
     expect(readFileSync(join(out, 'FOI-2015-1.md'), 'utf8')).toContain('| **Total** | **£250,000** |');
   });
@@ -98,11 +99,25 @@ describe('foi batch', () => {
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     const changedFiles = result.items.flatMap((i: any) => i.outputs.filter((o: any) => o.status !== 'unchanged').map((o: any) => o.path)).sort();
-    expect(changedFiles).toEqual(['2023/FOI-556.answer.json', '2023/FOI-556.docx', '2023/FOI-556.md', '2023/FOI-556.q3.csv']);
+    expect(changedFiles).toEqual(['2023/FOI-556.answer.json', '2023/FOI-556.docx', '2023/FOI-556.md', '2023/FOI-556.q3.csv', '2023/FOI-556.xlsx']);
     for (const [f, bytes] of snapshot) {
       expect(readFileSync(join(out2, f)).equals(bytes), f).toBe(!changedFiles.includes(f));
     }
     expect(readFileSync(join(out2, '2023', 'FOI-556.md'), 'utf8')).toContain('| DA Perpetrator Intervention Project | MARAC | 70 | 213 | 50 |');
+    // The batch names the letter and the figure that changed.
+    const item = result.items.find((i: any) => i.reference === 'FOI 556');
+    expect(item.figureChanges).toEqual([{ question: 3, table: null, grantId: '360G-MOPAC-FOI556-GREENWICH', recipientId: null, column: 'figure:referrals', before: '69', after: '70' }]);
+    // The regenerated record keeps the figures of the letter as it was first written.
+    const rec = JSON.parse(readFileSync(join(out2, '2023', 'FOI-556.answer.json'), 'utf8'));
+    const old = JSON.parse(snapshot.get('2023/FOI-556.answer.json')!.toString('utf8'));
+    expect(rec.versions).toEqual([{ fingerprint: old.fingerprint, responseDate: '2023-08-23', due: '2023-08-23', cells: old.cells }]);
+    expect(rec.fingerprint).not.toBe(old.fingerprint);
+    // …and names the bytes of the files it belongs to.
+    for (const [name, hash] of Object.entries(rec.files)) {
+      expect(createHash('sha256').update(readFileSync(join(out2, '2023', name))).digest('hex'), name).toBe(hash);
+    }
+    const table = foi(['batch', log, '--out', out2, '--db', db2]);
+    expect(table.stdout).not.toContain('→');
 
     // foi verify agrees: the old record of FOI 556 no longer matches; the others still do.
     const oldRecord = join(work, 'old-556.answer.json');
@@ -110,6 +125,19 @@ describe('foi batch', () => {
     expect(foi(['verify', oldRecord, '--db', db2]).code).toBe(1);
     expect(foi(['verify', join(out2, 'FOI-MASIP.answer.json'), '--db', db2]).code).toBe(0);
     expect(foi(['verify', join(out2, 'FOI-2015-1.answer.json'), '--db', db2]).code).toBe(0);
+  });
+
+  it('removes temp files a killed batch left behind, and leaves a live writer\'s alone', () => {
+    const o = join(tempDir('foi-batch-tmp-'), 'out');
+    mkdirSync(join(o, '2023'), { recursive: true });
+    // pid 999999 is above Linux's pid_max default: no such process.
+    const stale = join(o, '2023', '.FOI-556.md.999999.abc123.tmp');
+    const live = join(o, '.FOI-MASIP.md.' + process.pid + '.abc123.tmp');
+    writeFileSync(stale, 'half a letter');
+    writeFileSync(live, 'being written');
+    expect(foi(['batch', log, '--out', o, '--db', db]).code).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 
   it('reports a failing request with its file and reason; the others complete; no partial file', () => {

@@ -53,7 +53,10 @@ describe('interactive foi answer', () => {
     await keys('Down', 'Down', 'Down', 'Down', 'Down', 'Space', 'Enter');
     await waitFor('Theme');
     await keys('Down', 'Enter'); // Domestic abuse perpetrator programmes
-    await waitFor('Outcome');
+    // What matched is shown before the officer says whether it is held.
+    const matched = await waitFor('Outcome');
+    expect(matched).toContain('These criteria match 14 money lines (£4,599,642) in the register:');
+    expect(matched).toMatch(/2022-23 +Re-MOVE Abuse +£209,052/);
     await keys('Enter'); // held
     await waitFor('Template');
     await keys('Enter'); // chosen by outcome

@@ -161,7 +161,7 @@ describe('query options and errors', () => {
     const r = foi(['grants', '--fy', '2015-16', '--min', '£100,000', '--format', 'csv']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split(/\r?\n/);
-    expect(lines[0]).toBe('FY,Grant,Recipient,Funder,Amount (GBP),Amount status,Basis,Source,ID');
+    expect(lines[0]).toBe('FY,Grant,Recipient,Funder,Amount,Currency,Amount status,In total,Basis,Source,ID');
     expect(lines.slice(1).map((l) => l.split(',')[4]).sort()).toEqual(['160000.00', '168835.00']);
   });
 

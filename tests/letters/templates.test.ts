@@ -98,7 +98,7 @@ describe('seed 000 (stalking grants): full response', () => {
     expect(md).toContain('## MAYOR OF LONDON OFFICE FOR POLICING AND CRIME\n');
     expect(md).toContain('Our ref: FOI 000\n');
     expect(md).toContain('**Date:** 8 March 2019\n');
-    expect(md).toContain('Dear Requester,\n');
+    expect(md).toContain('Dear Sir or Madam,\n');
   });
 
   it('quotes the request as a blockquote, literally', () => {
@@ -569,8 +569,13 @@ describe('helpers', () => {
     expect(run('{{numbered l}}', { l: ['first', '*second*'] })).toBe('1. first\n2. \\*second\\*');
     expect(run('{{quote w}}', { w: 'Line one\n\tLine two\n\n\n# three' })).toBe('> Line one\\\n> Line two\n>\n> \\# three');
     expect(run('{{lines a b}}', { a: 'One', b: ['Two', null, 'Three'] })).toBe('One\\\nTwo\\\nThree');
-    expect(run('{{link a}} {{link b}} {{link c}}', { a: 'https://x.org/a_b', b: 'foi@example.org', c: 'our *site*' })).toBe(
-      '<https://x.org/a_b> <foi@example.org> our \\*site\\*',
+    // Only the body's own addresses (its configured pages' site, its e-mail) and the ICO are links.
+    const body = { nextStepsUrl: 'https://x.org/foi', decisionsUrl: null, email: 'foi@example.org', reviewContact: 'FOI team' };
+    expect(run('{{link a}} {{link b}} {{link c}} {{link d}}', { body, a: 'https://x.org/a_b', b: 'foi@example.org', c: 'our *site*', d: 'https://ico.org.uk' })).toBe(
+      '<https://x.org/a_b> <foi@example.org> our \\*site\\* <https://ico.org.uk>',
+    );
+    expect(run('{{link a}} {{link b}}', { body, a: 'https://evil.example/a_b', b: 'someone@evil.example' })).toBe(
+      'https\\://evil.example/a\\_b someone\\@evil.example',
     );
     expect(run('{{#if (eq a "x")}}yes{{else}}no{{/if}}', { a: 'x' })).toBe('yes');
   });
