@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FoiError } from './core/errors.js';
 import { makeContext, type Ctx, type GlobalOptions } from './context.js';
+import { addLogCommands } from './commands/log/program.js';
 
 // Options are typed by each command module; commander has already validated their shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -193,6 +194,8 @@ export function buildProgram(): Command {
     .option('--templates <dir>', 'folder of templates and partials that add to or override the shipped ones')
     .addOption(formatOption())
     .action(lazy(() => import('./commands/templates.js')));
+
+  addLogCommands(program, { lazy, formatOption, collect });
 
   return program;
 }

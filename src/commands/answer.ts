@@ -68,13 +68,19 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
   const file = args[0] as string | undefined;
   let request: RequestSpec;
   let interactive = false;
+  const db = await ctx.openRegister('read');
+  const today = todayInLondon();
+  // The request log (issue 10): facts a request leaves out come from it, and so does the clock.
+  const { applyLog, logFacts, recordLetter } = await import('../log/letters.js');
+  const fromLog = logFacts(db, today);
   if (file) {
-    request = parseRequestFile(file);
+    request = parseRequestFile(file, fromLog);
   } else {
+    const logged = f.ref ? fromLog(f.ref) : null;
+    if (logged) f = { ...f, received: f.received ?? logged.received, wording: f.wording ?? logged.wording ?? undefined };
     const fromFlags = requestFromFlags(f);
     if (fromFlags.request) request = fromFlags.request;
     else if (f.input !== false && ctx.stdinIsTTY) {
-      const db = await ctx.openRegister('read');
       const { promptForRequest } = await import('./answer-prompts.js');
       request = await promptForRequest(db, f);
       interactive = true;
@@ -82,7 +88,8 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
       throw new UsageError(`missing ${fromFlags.missing.join(', ')}: give a request file (foi answer REQUEST.yaml) or these flags${ctx.stdinIsTTY ? '' : ' (not prompting: stdin is not a terminal)'}`);
     }
   }
-  const db = await ctx.openRegister('read');
+  const joined = applyLog(db, request, today);
+  request = joined.request;
   const { loadBodyFile, placeholderWarning } = await import('../letters/body-config.js');
   const { produceAnswer } = await import('../letters/answer.js');
   const bodyFile = loadBodyFile(f.body ?? null);
@@ -91,8 +98,8 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
   if (placeholders && f.strict) throw new DataError(placeholders);
   const outDir = resolve(f.out ?? '.');
   const outputs = await produceAnswer(db, request, {
-    body, today: todayInLondon(), templatesDir: f.templates ?? null, template: f.template ?? null,
-    referenceDocx: f.referenceDocx ?? null, markdownOnly: f.mdOnly, outDir,
+    body, today, templatesDir: f.templates ?? null, template: f.template ?? null,
+    referenceDocx: f.referenceDocx ?? null, markdownOnly: f.mdOnly, outDir, deadline: joined.deadline,
   });
   if (interactive) {
     const { confirmWrite } = await import('./answer-prompts.js');
@@ -105,8 +112,14 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
   const v = outputs.view;
   // Warnings after the work: a request that fails says one thing, its error.
   if (placeholders) ctx.err(`foi: warning: ${placeholders}\n`);
+  for (const w of joined.warnings) ctx.err(`foi: warning: ${w}\n`);
   if (outputs.dated === 'today') ctx.err(`foi: ${v.ref} is dated today, ${v.responseDate} (the request gives no responseDate); a later run keeps this date\n`);
   ctx.out(`${v.ref}: ${v.outcome.replace('_', ' ')}; due ${v.due}${v.late ? ' (late: the letter apologises)' : ''}; fingerprint ${outputs.evidence.fingerprint.slice(0, 12)}\n`);
   for (const o of outputs.files) ctx.out(`  wrote ${join(f.out ?? '.', o.name)}\n`);
+  if (ctx.registerPath()) {
+    const logged = recordLetter(db, outputs.view, { today, letter: `${outputs.baseName}.md` });
+    if (logged.message) ctx.out(`  ${logged.message}\n`);
+    for (const w of logged.warnings) ctx.err(`foi: warning: ${w}\n`);
+  }
   return 0;
 }

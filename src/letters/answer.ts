@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Db } from '../db/open.js';
 import { DataError } from '../core/errors.js';
 import { csvCell } from '../output/listing.js';
-import { buildLetter, type Evidence } from './build-view.js';
+import { buildLetter, type BuildOptions, type Evidence } from './build-view.js';
 import type { RequestSpec } from './request.js';
 import type { BodyView, LetterView } from './view-model.js';
 import type { DocxOptions } from '../render/markdown-to-docx.js';
@@ -26,6 +26,8 @@ export interface AnswerOptions {
    * date (so regenerating a sent letter does not re-date it), and must be this reference's.
    */
   outDir?: string | null;
+  /** The deadline from the request log (src/log/letters.ts applyLog). */
+  deadline?: BuildOptions['deadline'];
 }
 
 export interface AnswerFile {
@@ -130,7 +132,7 @@ export async function produceAnswer(db: Db, req: RequestSpec, opts: AnswerOption
   // A regenerated letter keeps the date it was first written with, unless the request gives one.
   const dated: AnswerOutputs['dated'] = req.responseDate ? 'request' : previous?.request.responseDate ? 'record' : 'today';
   const fixed: RequestSpec = { ...req, responseDate: req.responseDate ?? previous?.request.responseDate ?? opts.today };
-  const { view, evidence } = buildLetter(db, fixed, { body: opts.body, today: opts.today });
+  const { view, evidence } = buildLetter(db, fixed, { body: opts.body, today: opts.today, deadline: opts.deadline });
   const { renderLetter } = await import('./templates.js');
   const template = opts.template ?? fixed.template ?? null;
   const markdown = renderLetter(view, { template, templatesDir: opts.templatesDir ?? null });

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/open.js';
 import { openDefaultRegister } from '../register/default-register.js';
-import { parseRequestFile } from './request.js';
+import { loggedRequestFile } from '../log/letters.js';
 import { produceAnswer, type AnswerOptions, type FigureChange } from './answer.js';
 
 export interface WorkerInit {
@@ -23,9 +23,9 @@ const db = init.registerPath ? openDatabase(init.registerPath) : await openDefau
 parentPort!.on('message', async ({ id, file, outDir }: { id: number; file: string; outDir: string }) => {
   let reference: string | null = null;
   try {
-    const req = parseRequestFile(file);
+    const { request: req, deadline } = loggedRequestFile(db, file, init.answer.today);
     reference = req.reference;
-    const answer = await produceAnswer(db, req, { ...init.answer, outDir });
+    const answer = await produceAnswer(db, req, { ...init.answer, outDir, deadline });
     parentPort!.postMessage({ id, ok: true, reference, files: answer.files, changes: answer.changes } satisfies WorkerReply);
   } catch (e) {
     parentPort!.postMessage({ id, ok: false, reference, error: (e as Error).message } satisfies WorkerReply);

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { join, relative, dirname } from 'node:path';
 import type { Db } from '../db/open.js';
 import { removeStaleTempFiles, writeFileAtomic, writeStatus, type WriteStatus } from '../core/atomic-write.js';
-import { parseRequestFile } from './request.js';
+import { loggedRequestFile } from '../log/letters.js';
 import { produceAnswer, type AnswerOptions, type FigureChange } from './answer.js';
 import type { WorkerInit, WorkerReply } from './batch-worker.js';
 
@@ -117,9 +117,9 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
 async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<Produced> {
   let reference: string | null = null;
   try {
-    const req = parseRequestFile(file);
+    const { request: req, deadline } = loggedRequestFile(db, file, opts.today);
     reference = req.reference;
-    const answer = await produceAnswer(db, req, opts);
+    const answer = await produceAnswer(db, req, { ...opts, deadline });
     return { ok: true, reference, files: answer.files, changes: answer.changes };
   } catch (e) {
     return { ok: false, reference, error: (e as Error).message };

@@ -13,7 +13,7 @@ import { computeDeadline } from '../deadline/working-days.js';
 import { EXEMPTIONS, type Criteria, type QuestionSpec, type RequestSpec } from './request.js';
 import { RegisterLookups } from './register-lookups.js';
 import { FootnoteNumbers, buildTable, type TableOptions } from './letter-tables.js';
-import type { BodyView, LetterView, QuestionView, TableView } from './view-model.js';
+import type { BodyView, ExtensionView, LetterView, QuestionView, TableView } from './view-model.js';
 
 /** One figure shown in the letter, addressed so that `foi verify` can say which changed. */
 export interface EvidenceCell {
@@ -55,6 +55,8 @@ export interface BuildOptions {
   body: BodyView;
   /** ISO date used when the request gives no response date (the body's today). */
   today: string;
+  /** The deadline for a response date, from the request log's clock (src/log/letters.ts); default: 20 working days from receipt. */
+  deadline?: ((responseIso: string) => { due: string; late: boolean; extension: ExtensionView | null } | null) | null;
 }
 
 export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { view: LetterView; evidence: Evidence } {
@@ -63,7 +65,7 @@ export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { vie
   if (responseIso < req.received) {
     throw new DataError(`${req.reference}: the response date ${formatLongDate(responseIso)} is before the request was received (${formatLongDate(req.received)})`);
   }
-  const deadline = computeDeadline(req.received);
+  const deadline = opts.deadline?.(responseIso) ?? { due: computeDeadline(req.received).due, late: null, extension: null };
   const data = new RegisterLookups(db);
   const evidence: Evidence = { questions: [], cells: [], fingerprint: '' };
   const questions = req.questions.map((q, i) => buildQuestion(db, data, q, i + 1, req.reference, body, evidence));
@@ -87,7 +89,8 @@ export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { vie
     responseDateIso: responseIso,
     due: formatLongDate(deadline.due),
     dueIso: deadline.due,
-    late: responseIso > deadline.due,
+    late: deadline.late ?? responseIso > deadline.due,
+    extension: deadline.extension,
     outcome: overall,
     anyExemption: questions.some((q) => q.exemption !== null),
     questions,

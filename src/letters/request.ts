@@ -117,11 +117,14 @@ const QUESTION_KEYS = [
 const TABLE_KEYS = ['columns', 'criteria', 'caption', 'tablePer', 'includeSuperseded', 'order', 'grandTotal', 'total'];
 const CRITERIA_KEYS = ['fy', 'activeIn', 'theme', 'themes', 'text', 'recipient', 'funder', 'programme', 'min', 'max', 'flags', 'grants'];
 
-export function parseRequestFile(path: string): RequestSpec {
-  return parseRequestText(readFileSync(path, 'utf8'), path);
+/** The request log's facts for a reference (src/log/letters.ts logFacts): a file may then leave them out. */
+export type LoggedFacts = (reference: string) => { received: string; wording: string | null } | null;
+
+export function parseRequestFile(path: string, fromLog?: LoggedFacts): RequestSpec {
+  return parseRequestText(readFileSync(path, 'utf8'), path, fromLog);
 }
 
-export function parseRequestText(text: string, file: string): RequestSpec {
+export function parseRequestText(text: string, file: string, fromLog?: LoggedFacts): RequestSpec {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   if (doc.errors.length) {
@@ -171,6 +174,7 @@ export function parseRequestText(text: string, file: string): RequestSpec {
     };
   } else if (root.requester !== undefined && root.requester !== null) fail(['requester'], 'expected a name or { name, address }');
 
+  const logged = fromLog && (typeof root.reference === 'string' || typeof root.reference === 'number') ? fromLog(String(root.reference)) : null;
   const questionsRaw = root.questions;
   if (!Array.isArray(questionsRaw) || questionsRaw.length === 0) fail(['questions'], 'expected a list of one or more questions');
   const questions = (questionsRaw as unknown[]).map((q, i): QuestionSpec => {
@@ -290,7 +294,7 @@ export function parseRequestText(text: string, file: string): RequestSpec {
     }
     if (outcome === 'exempt' && !exemption) fail([...p, 'exemption'], 'an exempt question must name the exemption (e.g. exemption: { section: 43(2), reason: … })');
     return {
-      wording: str(q, p, 'wording', true)!, criteria, outcome, tables,
+      wording: (str(q, p, 'wording', !(logged?.wording && (questionsRaw as unknown[]).length === 1)) ?? logged!.wording)!, criteria, outcome, tables,
       intro: str(q, p, 'intro'), notHeldText: str(q, p, 'notHeldText'), advice: str(q, p, 'advice'), exemption,
       notes: strList(q, p, 'notes'), outcomeTheme: str(q, p, 'outcomeTheme'), despiteMatches: str(q, p, 'despiteMatches'),
     };
@@ -298,7 +302,7 @@ export function parseRequestText(text: string, file: string): RequestSpec {
   return {
     reference: str(root, [], 'reference', true)!,
     requester,
-    received: date(root, [], 'received', true)!,
+    received: (date(root, [], 'received', !logged) ?? logged!.received)!,
     responseDate: date(root, [], 'responseDate'),
     template: str(root, [], 'template'),
     questions,

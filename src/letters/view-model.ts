@@ -99,6 +99,17 @@ export interface QuestionView {
   sources: string[];
 }
 
+/** An extension the applicant was told of in time (from the request log): FOIA s.10(3) or EIR reg 7(1). */
+export interface ExtensionView {
+  kind: 'pit' | 'eir';
+  /** "21 August 2023": when the applicant was told. */
+  notice: string;
+  /** "18 September 2023": the date the reply was promised by. */
+  until: string;
+  /** The exemption whose public interest test needed the time ("43(2)"); null for EIR. */
+  section: string | null;
+}
+
 export interface LetterView {
   body: BodyView;
   ref: string;
@@ -113,6 +124,8 @@ export interface LetterView {
   dueIso: string;
   /** The response is dated after the due date: the letter apologises. */
   late: boolean;
+  /** A permitted extension recorded in the request log, or null. */
+  extension: ExtensionView | null;
   /** Overall outcome, for choosing opening paragraphs. */
   outcome: 'held' | 'partly_held' | 'not_held' | 'refused';
   /** True when any question uses an exemption (a s.17 refusal notice for that part). */

@@ -31,6 +31,8 @@ export interface Listing<R> {
   notes?: string[];
   /** What --format json prints. */
   json: unknown;
+  /** Table output only: restyle a row's finished line (e.g. colour an overdue request). */
+  decorate?: ((row: R, line: string) => string) | null;
 }
 
 export function renderListing<R>(l: Listing<R>, format: Format): string {
@@ -83,7 +85,7 @@ function textTable<R>(l: Listing<R>): string {
       return l.columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i]);
     }).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const lines = [fmt(l.columns.map((c) => c.header)), rule, ...cells.map(fmt)];
+  const lines = [fmt(l.columns.map((c) => c.header)), rule, ...cells.map((c, i) => (l.decorate ? l.decorate(l.rows[i], fmt(c)) : fmt(c)))];
   if (l.footer) lines.push(rule, fmt(l.footer));
   return lines.join('\n') + '\n';
 }
