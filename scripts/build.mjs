@@ -23,13 +23,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 
-/** A hash of every source file: the embedded register's cache is keyed by it (see default-register.ts). */
+/** A hash of every source file and the lock file: caches keyed by code use it (src/core/build-id.ts). */
 function buildId() {
   const h = createHash('sha256');
   for (const f of readdirSync(join(ROOT, 'src'), { recursive: true }).map(String).sort()) {
     if (!f.endsWith('.ts')) continue;
     h.update(f).update('\0').update(readFileSync(join(ROOT, 'src', f))).update('\0');
   }
+  h.update(readFileSync(join(ROOT, 'package-lock.json'))); // dependency versions (docx makes the DOCX template)
   return h.digest('hex').slice(0, 16);
 }
 

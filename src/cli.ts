@@ -72,6 +72,8 @@ export function buildProgram(): Command {
     .argument('<files...>', 'files to import')
     .option('--dry-run', 'validate and report, write nothing')
     .option('--max-errors <n>', 'stop after this many errors', '50')
+    .option('--report <file>', 'write every error, warning, notice and normalised value to this JSON file')
+    .option('--encoding <name>', 'text encoding of the files when not UTF-8, e.g. windows-1252')
     .action(lazy(() => import('./commands/import.js')));
 
   program
@@ -87,6 +89,7 @@ export function buildProgram(): Command {
     .option('--min <amount>', 'minimum amount, e.g. 10000 or £10,000')
     .option('--max <amount>', 'maximum amount')
     .option('--flag <name=y|n>', 'eligibility flag, e.g. non-ex-intimate=y (repeatable)', collect, [])
+    .option('--classification <code|title>', '360Giving classification code, or title (part) (repeatable: all must match)', collect, [])
     .option('--include-superseded', 'also show budgets replaced by a revision')
     .addOption(new Option('--order <order>', 'row order (register: as in the source document)').choices(['year', 'name', 'register', 'amount']).default('year'))
     .addOption(formatOption(['xlsx']))

@@ -270,8 +270,8 @@ function importAdvice(st: ImportProbe, prof: ProfileSummary, whatIfGain: number,
     }
     const hash = share(prof, /^contentHash$/);
     if (hash > 0.03) lines.push(`\`contentHash\` (src/register/writer.ts: JSON.stringify of the whole grant + SHA-1) is ${(hash * 100).toFixed(0)}% of the profile; for a fresh register it could be skipped, or hashed from the CSV row text instead of re-serialising the object.`);
-    const mapping = share(prof, /^(read360Batches|read360File|map|mapGrant)$/);
-    if (mapping > 0.05) lines.push(`Reading and validating (read360Batches/mapGrant in src/import/giving360.ts) is ${(mapping * 100).toFixed(0)}% of the profile; with 2 cores it could run in a worker thread while the main thread writes to SQLite, hiding most of it.`);
+    const mapping = share(prof, /^(read360Batches|read360File|readJson|readFlat360|map|mapGrant|record|checkSchema|validate0)$/);
+    if (mapping > 0.05) lines.push(`Reading and validating (read360Batches, mapGrant and checkSchema in src/import/360/) is ${(mapping * 100).toFixed(0)}% of the profile; with 2 cores it could run in a worker thread while the main thread writes to SQLite, hiding most of it.`);
   }
   if (m.missRss) {
     lines.push(`Memory: anything the reader keeps per row (ids for the duplicate check, memo tables, normalisation notes) must be a copied string, never a slice of a file chunk; and the duplicate-id check can use the register's own primary key (or a compact hash set) instead of a Map of a million strings.`);

@@ -13,6 +13,7 @@ import { listingAmountCell, money, sheetCellText, text } from '../output/table-c
 interface Opts {
   fy: string[]; activeIn: string[]; theme: string[]; text?: string; recipient?: string; funder?: string; programme?: string;
   min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; order?: string; format?: string; out?: string;
+  classification?: string[];
 }
 
 function amountOption(name: string, v: string | undefined): number | null {
@@ -61,6 +62,7 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   q.minPence = amountOption('--min', opts.min);
   q.maxPence = amountOption('--max', opts.max);
   q.flags = parseFlagFilters(db, opts.flag);
+  q.classifications = opts.classification ?? [];
   q.includeSuperseded = !!opts.includeSuperseded;
   const result = queryGrants(db, q);
 

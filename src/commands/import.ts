@@ -2,7 +2,7 @@ import type { Ctx } from '../context.js';
 import { UsageError } from '../core/errors.js';
 import { formatIssue } from '../register/types.js';
 
-export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; maxErrors?: string }): Promise<number> {
+export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; maxErrors?: string; report?: string; encoding?: string }): Promise<number> {
   const files = args[0] as string[];
   const maxErrors = Number(opts.maxErrors ?? 50);
   if (!Number.isInteger(maxErrors) || maxErrors < 1) throw new UsageError(`--max-errors "${opts.maxErrors}": expected a whole number of 1 or more`);
@@ -14,7 +14,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
   const onWait = ctx.stderrIsTTY ? () => ctx.err('waiting for another import to finish…\n') : undefined;
   let result;
   try {
-    result = await importFiles(db, files, { maxErrors, onProgress: bar ? (b, t, r) => bar.update(b, t, r) : undefined, dryRun: opts.dryRun, onWait });
+    result = await importFiles(db, files, { maxErrors, onProgress: bar ? (b, t, r) => bar.update(b, t, r) : undefined, dryRun: opts.dryRun, onWait, report: opts.report, encoding: opts.encoding });
   } finally {
     bar?.stop();
   }
@@ -25,11 +25,17 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
   for (const n of result.normalised) {
     ctx.out(`normalised ${n.count} value${n.count === 1 ? '' : 's'} in ${n.column}, e.g. ${n.example.location}: ${JSON.stringify(n.example.from)} -> ${JSON.stringify(n.example.to)}\n`);
   }
-  if (result.warnings.length) {
-    ctx.err(`${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'} (imported anyway):\n`);
-    for (const w of result.warnings.slice(0, 20)) ctx.err(`  ${formatIssue(w)}\n`);
-    if (result.warnings.length > 20) ctx.err(`  … and ${result.warnings.length - 20} more\n`);
+  if (result.warningCount) {
+    // Alike warnings once each, with how many there are: a file with 4,116 "Y" flags says so in one line.
+    const n = result.warningCount;
+    ctx.err(`${n.toLocaleString('en-GB')} warning${n === 1 ? '' : 's'} (imported anyway; the register keeps every value as published)${opts.report ? '' : '; --report FILE.json lists every one'}:\n`);
+    for (const g of result.warnings.slice(0, 20)) {
+      const more = g.count > 1 ? ` [and ${(g.count - 1).toLocaleString('en-GB')} more like it]` : '';
+      ctx.err(`  ${g.kind === 'schema' ? 'schema' : 'notice'}: ${formatIssue(g.example)}${more}\n`);
+    }
+    if (result.warnings.length > 20) ctx.err(`  … and ${result.warnings.length - 20} more kinds of warning\n`);
   }
+  if (opts.report) ctx.out(`report: ${opts.report}\n`);
   if (opts.dryRun) ctx.out('dry run: nothing was written\n');
   else if (result.inserted + result.updated === 0) ctx.out('The register is unchanged.\n');
   return 0;

@@ -2,6 +2,40 @@ import type { Ctx } from '../context.js';
 import { formatMoney } from '../core/money.js';
 import { grantDetail } from '../register/grant-detail.js';
 import { renderListing } from '../output/listing.js';
+import type { PublishedDetail } from '../register/published-record.js';
+
+/** Keys publishedLines shows by name; any other key of the record is shown as "Published <key>". */
+const SHOWN = new Set(['id', 'title', 'description', 'currency', 'amountAwarded', 'amountAppliedFor', 'amountDisbursed', 'awardDate',
+  'plannedDates', 'grantProgramme', 'fromOpenCall', 'recipientOrganization', 'fundingOrganization', 'beneficiaryLocation',
+  'classifications', 'dataSource', 'dateModified']);
+
+/** What a 360Giving record says beyond the register's columns: every published field is shown. */
+function publishedLines(p: PublishedDetail, money: (pence: number | null) => string): [string, string][] {
+  const r = p.record;
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const lines: [string, string][] = [];
+  if (p.amountAppliedForPence !== null) lines.push(['Amount applied for', money(p.amountAppliedForPence)]);
+  if (p.amountDisbursedPence !== null) lines.push(['Amount disbursed', money(p.amountDisbursedPence)]);
+  for (const o of p.organisations) {
+    const { role, id, name, ...rest } = o;
+    const details = Object.entries(rest).map(([k, v]) => `${k}: ${text(v)}`);
+    lines.push([`${role === 'recipient' ? 'Recipient' : 'Funder'} as published`, [`${text(name)} (${text(id)})`, ...details].join('; ')]);
+  }
+  for (const l of p.beneficiaryLocations) {
+    const codes = [l.countryCode, l.geoCode && `${l.geoCode}${l.geoCodeType ? ` (${l.geoCodeType})` : ''}`].filter(Boolean).join(', ');
+    lines.push(['Beneficiary location', codes ? `${l.name}: ${codes}` : l.name]);
+  }
+  for (const c of p.classifications) {
+    lines.push(['Classification', [c.title, c.code && `code ${c.code}`, c.vocabulary && `vocabulary ${c.vocabulary}`].filter(Boolean).join('; ')]);
+  }
+  const pd = Array.isArray(r.plannedDates) ? (r.plannedDates as Record<string, unknown>[]) : [];
+  pd.forEach((x, i) => lines.push([`Planned dates${pd.length > 1 ? ` ${i + 1}` : ''}`, Object.entries(x).map(([k, v]) => `${k}: ${text(v)}`).join('; ')]));
+  const gp = Array.isArray(r.grantProgramme) ? (r.grantProgramme as Record<string, unknown>[]) : [];
+  gp.forEach((x, i) => lines.push([`Grant programme${gp.length > 1 ? ` ${i + 1}` : ''}`, Object.entries(x).map(([k, v]) => `${k}: ${text(v)}`).join('; ')]));
+  for (const k of ['fromOpenCall', 'dataSource', 'dateModified']) if (r[k] !== undefined) lines.push([`Published ${k}`, text(r[k])]);
+  for (const [k, v] of Object.entries(r)) if (!SHOWN.has(k)) lines.push([`Published ${k}`, text(v)]);
+  return lines;
+}
 
 export async function run(ctx: Ctx, args: unknown[]): Promise<number> {
   const db = await ctx.openRegister('read');
@@ -30,6 +64,7 @@ export async function run(ctx: Ctx, args: unknown[]): Promise<number> {
     ...d.allocations.map((a): [string, string] => [`Line ${a.seq}`, `${a.financialYear ?? (a.period ? `${a.period}${a.multiYear ? ' (not split by year)' : ''}` : 'no year')} ${a.basis} ${a.basis === 'maximum' ? 'up to ' : ''}${money(a.amountPence, a.amountStatus)}${a.recipient ? ` to ${a.recipient}` : ''}${a.stream ? ` [${a.stream}]` : a.funder ? ` from ${a.funder}` : ''}${a.superseded ? ' (superseded)' : ''}${a.footnote ? `; footnote in letters: ${a.footnote}` : ''}${a.note ? `; officers' note: ${a.note}` : ''}`]),
     ...d.variations.map((v): [string, string] => [`Variation ${v.seq}`, `${v.date ?? v.when ?? ''}: ${v.description}${v.changePence !== null ? `; change ${money(v.changePence)}` : ''}${v.newTotalPence !== null ? `; new total ${money(v.newTotalPence)}` : ''}`]),
     ...d.figures.map((f): [string, string] => [`${f.label}${f.financialYear ? ` ${f.financialYear}` : ''}`, f.status === 'value' ? String(f.value) : `${f.status.replace('_', ' ')}${f.wording ? `: ${f.wording}` : ''}`]),
+    ...(d.published ? publishedLines(d.published, money) : []),
   ];
   ctx.out(renderListing({ columns: [{ header: 'Field', value: (r) => r[0] }, { header: 'Value', value: (r) => r[1] }], rows: fields, json: d }, format));
   return 0;

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { MIGRATION_MONEY_LINE_PERIODS } from './migrations/002-money-line-periods.js';
+import { MIGRATION_360_RECORDS } from './migrations/360-records.js';
 import { LOG_MIGRATION } from '../log/store.js';
 
 export type Migration = string | ((db: Database.Database) => void);
@@ -183,4 +184,6 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_MONEY_LINE_PERIODS,
   // 3: the request log (its SQL lives in src/log/store.ts)
   LOG_MIGRATION,
+  // 4: faithful 360Giving records: per-grant organisations, other amounts, values as published
+  MIGRATION_360_RECORDS,
 ];

@@ -4,11 +4,11 @@
  *
  * A date outside the years the file covers is an error, never a guess.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isValidYmd, type IsoDate } from '../core/dates.js';
 import { DataError } from '../core/errors.js';
+import { packageFile } from '../core/package-file.js';
 
 export type Division = 'england-and-wales' | 'scotland' | 'northern-ireland';
 
@@ -44,15 +44,7 @@ let loaded: Loaded | undefined;
  * `dist/src/deadline/` once built, and an installed package's root alike.
  */
 export function bankHolidayDataPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, RELATIVE);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new DataError(`cannot find ${RELATIVE} above ${dirname(fileURLToPath(import.meta.url))}`);
+  return packageFile(RELATIVE, import.meta.url);
 }
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

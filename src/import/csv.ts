@@ -4,16 +4,18 @@
  * BOM is dropped) and scans each decoded chunk with charCodeAt/indexOf, slicing fields rather
  * than building them a character at a time.
  *
- * Accepts: quoted fields with commas, quotes (`""`) and line breaks; CRLF or LF line ends;
+ * Accepts: quoted fields with commas, quotes (`""`) and line breaks; CRLF or LF line ends, or CR
+ * alone (old Mac Excel: decided by the file's first line break, and then every CR ends a line);
  * a last record without a line end. Blank lines are counted (so row numbers match what a
  * spreadsheet shows) but not yielded. Rejects, with an error naming the row: a quote that is
  * never closed, a quote inside an unquoted field, text after a closing quote, bytes that are
- * not UTF-8.
+ * text in the file's encoding (UTF-8 unless told; see text-encoding.ts: an EncodingError names
+ * the byte).
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { isUtf8 } from 'node:buffer';
 import { DataError } from '../core/errors.js';
+import { Utf8Bytes } from './text-encoding.js';
 
 export interface CsvRecord {
   /** 1-based record number; the header is row 1. A quoted line break does not start a new row. */
@@ -24,6 +26,10 @@ export interface CsvRecord {
 export interface CsvReadOptions {
   /** Bytes per read (default 256 KiB). Tests force tiny chunks to exercise boundaries. */
   chunkSize?: number;
+  /** The file's encoding when it is not UTF-8 (`windows-1252`); bytes that do not decode are an EncodingError. */
+  encoding?: string;
+  /** Set by the reader: byte offset of the first U+FFFD in a UTF-8 file (the publisher's own), or -1. */
+  found?: { replacementAt: number };
   /** Told the size of each chunk read from the file (progress by bytes). */
   onRead?: (bytes: number) => void;
 }
@@ -166,59 +172,6 @@ class Scanner {
 }
 
 /**
- * Streaming UTF-8 decoding with validation: bytes of a character split across chunks are
- * carried to the next chunk; each complete run is checked with buffer.isUtf8 (fast, native)
- * and decoded with TextDecoder.
- */
-class Utf8Chunks {
-  private carry: Buffer | null = null;
-  private first = true;
-  /**
-   * Non-streaming and non-fatal: splits are handled above and validity by isUtf8, which leaves
-   * TextDecoder's fast path (faster here than Buffer#toString). ignoreBOM: a U+FEFF at the start
-   * of a later chunk is data; only the file's first is dropped, below.
-   */
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  constructor(private readonly onInvalid: () => never) {}
-
-  decode(chunk: Buffer): string {
-    const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    const n = data.length;
-    // Cut before an incomplete multibyte sequence at the end.
-    let cut = n;
-    for (let k = n - 1; k >= 0 && k >= n - 4; k--) {
-      const b = data[k];
-      if ((b & 0xc0) === 0x80) continue; // continuation byte
-      if (b >= 0xc0) {
-        const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-        if (k + need > n) cut = k;
-      }
-      break;
-    }
-    this.carry = cut < n ? Buffer.from(data.subarray(cut)) : null;
-    return this.text(data, cut);
-  }
-
-  end(): string {
-    if (!this.carry) return '';
-    const c = this.carry;
-    this.carry = null;
-    return this.text(c, c.length);
-  }
-
-  private text(data: Buffer, end: number): string {
-    const part = end === data.length ? data : data.subarray(0, end);
-    if (!isUtf8(part)) this.onInvalid();
-    let t = this.decoder.decode(part);
-    if (this.first && t.length) {
-      this.first = false;
-      if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
-    }
-    return t;
-  }
-}
-
-/**
  * Records per batch. Reads are large (fewer system calls) but batches stay small, so the records
  * a consumer holds at once (and what it builds from them) die young: a batch of a whole
  * megabyte's records survives garbage collections and costs far more to collect.
@@ -233,16 +186,37 @@ export async function* readCsvBatches(path: string, opts: CsvReadOptions = {}): 
   const file = basename(path);
   const stream = createReadStream(path, { highWaterMark: opts.chunkSize ?? DEFAULT_CHUNK });
   const sc = new Scanner(file);
+  const bytes = new Utf8Bytes(file, opts.encoding);
+  // Validity is checked above (fatal); TextDecoder's fast path decodes. ignoreBOM: a U+FEFF at
+  // the start of a later chunk is data; only the file's first is dropped, below.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let first = true;
+  const lineEnds = new LineEnds();
   let rest = '';
   let row = 0;
-  const utf8 = new Utf8Chunks(() => {
-    throw new CsvSyntaxError(file, row + 1, 'the file is not UTF-8 text (the bad bytes are in this row or soon after); Excel "CSV" files are often Windows-1252: save as "CSV UTF-8" and try again');
-  });
+  const decode = (b: Buffer): string => {
+    let t = decoder.decode(b);
+    if (first && t.length) {
+      first = false;
+      if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
+    }
+    return t;
+  };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       opts.onRead?.(chunk.length);
-      const text = utf8.decode(chunk);
+      let text = decode(bytes.push(chunk));
       if (!text) continue;
+      if (lineEnds.crOnly === null) {
+        // Nothing is read until the first line break tells how lines end.
+        text = rest + text;
+        rest = '';
+        if (!lineEnds.decide(text)) {
+          rest = text;
+          continue;
+        }
+      }
+      if (lineEnds.crOnly) text = toLf(text);
       sc.reset(rest ? rest + text : text);
       let batch: CsvRecord[] = [];
       let pos = 0;
@@ -261,7 +235,10 @@ export async function* readCsvBatches(path: string, opts: CsvReadOptions = {}): 
       rest = pos === 0 ? sc.s : sc.s.slice(pos);
       if (batch.length) yield batch;
     }
-    const s = rest + utf8.end();
+    let s = rest + decode(bytes.end());
+    // A file whose only line breaks are CRs, or that ends in one: read CR as a line end.
+    if (lineEnds.crOnly !== false && s.includes('\r') && !s.includes('\n')) s = toLf(s);
+    if (opts.found) opts.found.replacementAt = bytes.replacementAt;
     if (s.length) {
       sc.reset(s);
       let batch: CsvRecord[] = [];
@@ -280,6 +257,21 @@ export async function* readCsvBatches(path: string, opts: CsvReadOptions = {}): 
     }
   } finally {
     stream.destroy();
+  }
+}
+
+const toLf = (s: string): string => s.replace(/\r\n?/g, '\n');
+
+/** CR-only line ends (old Mac Excel) or not, decided by the first line break in the file. */
+class LineEnds {
+  crOnly: boolean | null = null;
+  /** Looks at the next text; true once decided. */
+  decide(text: string): boolean {
+    const cr = text.indexOf('\r');
+    const lf = text.indexOf('\n');
+    if (lf !== -1 && (cr === -1 || lf < cr)) this.crOnly = false;
+    else if (cr !== -1 && cr + 1 < text.length) this.crOnly = text.charCodeAt(cr + 1) !== 10;
+    return this.crOnly !== null;
   }
 }
 

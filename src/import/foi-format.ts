@@ -4,9 +4,7 @@
  * outcomes, stated totals). The embedded register data/mopac-register.yaml is in this format.
  * Parsed once into typed values; every problem becomes an Issue with the path and line.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isNode, isScalar } from 'yaml';
 import { parseMoney } from '../core/money.js';
 import { parseDate } from '../core/dates.js';
 import { tryParseFinancialYear } from '../core/financial-year.js';
@@ -38,11 +36,8 @@ export interface FoiRegisterFile {
 type Path = (string | number)[];
 
 export function isFoiRegisterText(text: string): boolean {
-  return /^\s*("?format"?)\s*:\s*"?foi-register\//m.test(text.slice(0, 4096));
-}
-
-export function parseFoiRegisterFile(path: string, displayName = basename(path)): { data: FoiRegisterFile; issues: Issue[] } {
-  return parseFoiRegisterText(readFileSync(path, 'utf8'), displayName);
+  // At a line's start (YAML, pretty JSON) or just inside the top-level object (compact JSON).
+  return /(^|^\s*\{)\s*("?format"?)\s*:\s*"?foi-register\//m.test(text.slice(0, 4096));
 }
 
 export function parseFoiRegisterText(text: string, file: string): { data: FoiRegisterFile; issues: Issue[] } {
@@ -78,7 +73,11 @@ export function parseFoiRegisterText(text: string, file: string): { data: FoiReg
   if (root.format !== 'foi-register/1') err(['format'], 'expected format: foi-register/1', root.format);
   checkKeys(root, [], ['format', 'sources', 'organisations', 'themes', 'flags', 'measures', 'grants', 'totals'], err);
 
-  const r = new Reader(err);
+  // An amount's source text, so that `amount: 0x10` cannot pass as 16.
+  const r = new Reader(err, (p) => {
+    const node = doc.getIn(p, true);
+    return isScalar(node) && typeof node.source === 'string' ? node.source : null;
+  });
   for (const [i, s] of r.list(root, ['sources'])) {
     const p: Path = ['sources', i];
     checkKeys(s, p, ['ref', 'kind', 'title', 'date', 'url', 'document'], err);
@@ -290,9 +289,16 @@ function checkKeys(o: Record<string, unknown>, p: Path, allowed: string[], err: 
   }
 }
 
+/** An unquoted amount must be plain decimal digits (the money parser judges the rest). */
+const PLAIN_AMOUNT = /^-?\d+(\.\d+)?$/;
+
 /** Typed field readers that report what was expected. */
 class Reader {
-  constructor(private readonly err: ErrFn) {}
+  constructor(
+    private readonly err: ErrFn,
+    /** The source text of the scalar at a path (null when not a scalar). */
+    private readonly source: (p: Path) => string | null,
+  ) {}
 
   list(o: Record<string, unknown>, p: Path, key?: string, scalars = false): [number, Record<string, unknown>][] {
     const k = key ?? (p[p.length - 1] as string);
@@ -358,6 +364,14 @@ class Reader {
     if (v === undefined || v === null || v === '') {
       if (required) this.err([...p, key], `"${key}" is required (write "unknown" in amountStatus when the source does not state it)`);
       return null;
+    }
+    if (typeof v === 'number') {
+      // YAML reads 0x10, 0o17, 1e3 and .inf as numbers, and JSON 1e3: none is how a source writes a sum of money.
+      const src = this.source([...p, key]);
+      if (src !== null && !PLAIN_AMOUNT.test(src.trim())) {
+        this.err([...p, key], `an amount is written as the source writes it: ${src} is read as the number ${v}; quote it, e.g. "£1,000"`, src);
+        return null;
+      }
     }
     const m = parseMoney(v);
     if (!m.ok) {

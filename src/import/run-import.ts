@@ -3,14 +3,16 @@
  * Reads 360Giving JSON packages and flat CSV (streamed) and the register's own foi-register
  * YAML/JSON. Reports every error up to a cap, with file, row or path, column and value.
  */
-import { openSync, readSync, closeSync, existsSync, statSync } from 'node:fs';
+import { openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { beginWrite, type Db } from '../db/open.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { RegisterWriter, type WriteOutcome } from '../register/writer.js';
 import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
-import { isFoiRegisterText, parseFoiRegisterFile, type FoiRegisterFile } from './foi-format.js';
+import { isFoiRegisterText, parseFoiRegisterText, type FoiRegisterFile } from './foi-format.js';
 import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
+import { ImportReport } from './import-report.js';
+import { EncodingError, checkEncoding, decodeFile, replacementNotice } from './text-encoding.js';
 
 export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv';
 
@@ -23,12 +25,21 @@ export interface FileSummary {
   unchanged: number;
 }
 
+/** Warnings alike (same kind, column and message but for the values in it), counted, with the first as example. */
+export interface WarningGroup {
+  kind: 'schema' | 'quality';
+  count: number;
+  example: Issue;
+}
+
 export interface ImportResult {
   files: FileSummary[];
   inserted: number;
   updated: number;
   unchanged: number;
-  warnings: Issue[];
+  warningCount: number;
+  /** Schema warnings first, then quality notices; each in the order first met. */
+  warnings: WarningGroup[];
   /** How many values were normalised, by column, with one example each. */
   normalised: { column: string; count: number; example: Normalisation }[];
 }
@@ -44,13 +55,17 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Called when another process is writing to the register and this import waits for it. */
   onWait?: () => void;
+  /** Text encoding of the files when not UTF-8 (`windows-1252`). */
+  encoding?: string;
+  /** Write every error, warning, notice and normalised value to this JSON file (atomically; also when the import fails). */
+  report?: string;
 }
 
 export function detectFormat(path: string): FileFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') return 'foi-register';
   const head = readHead(path, 4096);
-  if (ext === '.csv') return isFoiLinesHeader(head.split(/\r?\n/, 1)[0]) ? 'foi-lines-csv' : '360giving-csv';
+  if (ext === '.csv') return isFoiLinesHeader(head.split(/\r\n|\r|\n/, 1)[0]) ? 'foi-lines-csv' : '360giving-csv';
   if (ext === '.json' || head.trimStart().startsWith('{')) return isFoiRegisterText(head) ? 'foi-register' : '360giving-json';
   if (isFoiRegisterText(head)) return 'foi-register';
   throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
@@ -67,21 +82,58 @@ function readHead(path: string, n: number): string {
   }
 }
 
+/** What makes two warnings alike: kind, column (item numbers dropped) and message (values in it dropped). */
+function warningKey(i: Issue): string {
+  const column = (i.column ?? '').replace(/\[\d+\]|:\d+:/g, (m) => (m.startsWith('[') ? '[]' : ':'));
+  const message = i.message.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N');
+  return `${i.kind ?? 'quality'}\u0000${column}\u0000${message}`;
+}
+
 export async function importFiles(db: Db, paths: readonly string[], opts: ImportOptions = {}): Promise<ImportResult> {
   const maxErrors = opts.maxErrors ?? 50;
   for (const p of paths) {
     if (!existsSync(p) || !statSync(p).isFile()) throw new UsageError(`${p}: no such file`);
   }
+  const encoding = opts.encoding === undefined ? undefined : checkEncoding(opts.encoding);
   const totalBytes = paths.reduce((a, p) => a + statSync(p).size, 0);
   let bytesDone = 0;
   let rows = 0;
   const errors: Issue[] = [];
-  const result: ImportResult = { files: [], inserted: 0, updated: 0, unchanged: 0, warnings: [], normalised: [] };
+  const result: ImportResult = { files: [], inserted: 0, updated: 0, unchanged: 0, warningCount: 0, warnings: [], normalised: [] };
   const norm = new Map<string, { column: string; count: number; example: Normalisation }>();
+  const groups = new Map<string, WarningGroup>();
+  const report = opts.report ? new ImportReport(opts.report) : null;
   let capped = false;
   const addError = (i: Issue) => {
-    if (errors.length < maxErrors) errors.push(i);
-    else capped = true;
+    if (errors.length < maxErrors) {
+      errors.push(i);
+      report?.issue(i);
+    } else capped = true;
+  };
+  // Warnings by exact column and message first (a million "Y" flags are one message), then alike.
+  const exactGroups = new Map<string, WarningGroup>();
+  const addWarning = (i: Issue) => {
+    result.warningCount++;
+    report?.issue(i);
+    const exact = `${i.kind}\u0000${i.column}\u0000${i.message}`;
+    let g = exactGroups.get(exact);
+    if (!g) {
+      const key = warningKey(i);
+      g = groups.get(key);
+      if (!g) groups.set(key, (g = { kind: i.kind ?? 'quality', count: 0, example: i }));
+      if (exactGroups.size < 10_000) exactGroups.set(exact, g);
+    }
+    g.count++;
+  };
+  const addIssue = (i: Issue) => (i.severity === 'error' ? addError(i) : addWarning(i));
+  const addNote = (n: Normalisation) => {
+    report?.note(n);
+    const entry = norm.get(n.column);
+    if (entry) entry.count++;
+    else norm.set(n.column, { column: n.column, count: 1, example: n });
+  };
+  const finishReport = (outcome: string) => {
+    report?.finish({ outcome, files: result.files, inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, capped });
   };
 
   beginWrite(db, opts.onWait);
@@ -115,31 +167,37 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         }
       };
       if (format === 'foi-register') {
-        const { data, issues } = parseFoiRegisterFile(path, file);
-        for (const i of issues) (i.severity === 'error' ? addError(i) : result.warnings.push(i));
+        let text: string;
+        try {
+          const decoded = decodeFile(readFileSync(path), file, encoding);
+          text = decoded.text;
+          if (decoded.replacementAt !== -1) addWarning({ severity: 'warning', file, location: `byte ${decoded.replacementAt}`, message: replacementNotice(decoded.replacementAt) });
+        } catch (e) {
+          if (!(e instanceof EncodingError)) throw e;
+          addError({ severity: 'error', file, location: `byte ${e.offset}`, message: e.problem });
+          continue;
+        }
+        const { data, issues } = parseFoiRegisterText(text, file);
+        for (const i of issues) addIssue(i);
         if (!issues.some((i) => i.severity === 'error')) writeDefinitions(writer, data, file, addError);
         data.grants.forEach((g) => writeOne(g, `grant ${g.id}`));
       } else if (format === 'foi-lines-csv') {
-        const { grants, issues } = await readFoiLinesCsv(path);
+        const { grants, issues } = await readFoiLinesCsv(path, encoding);
         for (const i of issues) addError(i);
         for (const { grant, location } of grants) writeOne(grant, location);
       } else {
         const { read360Batches } = await import('./giving360.js');
         const onRead = opts.onProgress && ((n: number) => opts.onProgress!((bytesDone += n), totalBytes, rows));
         // Batches, not single items: one await per few hundred records.
-        outer: for await (const batch of read360Batches(path, { onRead })) {
+        outer: for await (const batch of read360Batches(path, { encoding, onRead })) {
           for (const item of batch) {
             if (item.kind === 'grant') {
               writeOne(item.grant, item.location);
             } else if (item.kind === 'issue') {
-              if (item.issue.severity === 'error') addError(item.issue);
-              else result.warnings.push(item.issue);
+              addIssue(item.issue);
               if (capped) break outer;
             } else {
-              const key = item.note.column;
-              const entry = norm.get(key);
-              if (entry) entry.count++;
-              else norm.set(key, { column: key, count: 1, example: item.note });
+              addNote(item.note);
             }
           }
         }
@@ -148,19 +206,24 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       opts.onProgress?.(bytesDone, totalBytes, rows);
     }
     result.normalised = [...norm.values()];
+    result.warnings = [...groups.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'schema' ? -1 : 1));
     if (errors.length) {
       db.exec('ROLLBACK');
       committed = true;
+      finishReport('failed');
       const head = `import failed: ${errors.length}${capped ? '+' : ''} error${errors.length === 1 ? '' : 's'}; nothing was written to the register`;
       const details = errors.map(formatIssue);
       if (capped) details.push(`(stopped after ${maxErrors} errors; fix these and run again to see the rest)`);
+      if (opts.report) details.push(`(every problem found is listed in ${opts.report})`);
       throw new DataError(head, details);
     }
     if (opts.dryRun) db.exec('ROLLBACK');
     else db.exec('COMMIT');
     committed = true;
+    finishReport(opts.dryRun ? 'dry-run' : 'imported');
     return result;
   } finally {
+    report?.abort();
     if (!committed && db.inTransaction) db.exec('ROLLBACK');
   }
 }

@@ -28,8 +28,10 @@ export class RegisterLookups {
   private readonly details = new Map<string, GrantDetail>();
   constructor(db: Db) {
     this.s = {
-      grant: db.prepare(`SELECT g.title, g.services, g.description, g.programme_title AS programme, o.name AS recipient, g.source_ref AS sourceRef
-        FROM grants g LEFT JOIN organisation o ON o.id = g.recipient_org_id WHERE g.id = ?`),
+      // The recipient's name as the grant's own record gives it (org_snapshot), else the organisation's.
+      grant: db.prepare(`SELECT g.title, g.services, g.description, g.programme_title AS programme, coalesce(rs.name, o.name) AS recipient, g.source_ref AS sourceRef
+        FROM grants g LEFT JOIN organisation o ON o.id = g.recipient_org_id
+        LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id WHERE g.id = ?`),
       partners: db.prepare('SELECT o.name, p.role FROM grant_partner p JOIN organisation o ON o.id = p.org_id WHERE p.grant_id = ? ORDER BY p.seq'),
       locations: db.prepare('SELECT name FROM grant_location WHERE grant_id = ? ORDER BY seq').pluck(),
       outcome: db.prepare('SELECT outcome FROM grant_theme WHERE grant_id = ? AND theme = ?').pluck(),

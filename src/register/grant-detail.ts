@@ -3,6 +3,7 @@ import type { Db } from '../db/open.js';
 import { UsageError } from '../core/errors.js';
 import { formatFinancialYear } from '../core/financial-year.js';
 import { formatPeriod } from '../core/period.js';
+import { publishedDetail, type PublishedDetail } from './published-record.js';
 
 export interface GrantDetail {
   id: string;
@@ -36,12 +37,15 @@ export interface GrantDetail {
   flags: { flag: string; question: string; value: string; evidence: string | null }[];
   figures: { measure: string; label: string; financialYear: string | null; status: string; value: number | string | null; wording: string | null }[];
   extra: Record<string, unknown> | null;
+  /** Grants from a 360Giving file: the record as published, its own organisations, classifications, other amounts. */
+  published: PublishedDetail | null;
 }
 
 export function grantDetail(db: Db, id: string): GrantDetail {
-  const g = db.prepare(`SELECT g.*, fo.name AS funder_name, ro.name AS recipient_name, ro.members AS recipient_members,
+  const g = db.prepare(`SELECT g.*, coalesce(fs.name, fo.name) AS funder_name, coalesce(rs.name, ro.name) AS recipient_name, ro.members AS recipient_members,
       s.title AS source_title, s.date AS source_date, s.document AS source_document_path
     FROM grants g LEFT JOIN organisation fo ON fo.id = g.funding_org_id LEFT JOIN organisation ro ON ro.id = g.recipient_org_id
+    LEFT JOIN org_snapshot fs ON fs.id = g.funder_snapshot_id LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id
     LEFT JOIN source s ON s.ref = g.source_ref WHERE g.id = ?`).get(id) as Record<string, any> | undefined;
   if (!g) {
     const like = db.prepare(`SELECT id FROM grants WHERE id LIKE ? ORDER BY id LIMIT 5`).pluck().all(`%${id}%`) as string[];
@@ -56,8 +60,11 @@ export function grantDetail(db: Db, id: string): GrantDetail {
     recipient: g.recipient_org_id ? { id: g.recipient_org_id, name: g.recipient_name, members: g.recipient_members } : null,
     fromOpenCall: g.from_open_call,
     source: g.source_ref ? { ref: g.source_ref, title: g.source_title, date: g.source_date, document: g.source_document_path } : null,
-    allocations: (db.prepare(`SELECT a.*, ro.name AS rname, fo.name AS fname FROM allocation a
+    allocations: (db.prepare(`SELECT a.*, coalesce(rs.name, ro.name) AS rname, coalesce(fs.name, fo.name) AS fname FROM allocation a
+        JOIN grants g ON g.id = a.grant_id
         LEFT JOIN organisation ro ON ro.id = a.recipient_org_id LEFT JOIN organisation fo ON fo.id = a.funder_org_id
+        LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id AND rs.org_id = a.recipient_org_id
+        LEFT JOIN org_snapshot fs ON fs.id = g.funder_snapshot_id AND fs.org_id = a.funder_org_id
         WHERE a.grant_id = ? ORDER BY a.seq`).all(id) as Record<string, any>[]).map((a) => ({
       seq: a.seq, financialYear: fy(a.financial_year),
       period: a.period_start ? formatPeriod({ start: a.period_start, end: a.period_end, precision: a.period_precision }) : a.period_text,
@@ -76,5 +83,6 @@ export function grantDetail(db: Db, id: string): GrantDetail {
       measure: f.measure, label: f.label, financialYear: fy(f.financial_year), status: f.status, value: f.value_number ?? f.value_text, wording: f.wording,
     })),
     extra: g.extra_json ? JSON.parse(g.extra_json) : null,
+    published: publishedDetail(db, id),
   };
 }

@@ -29,6 +29,8 @@ export interface GrantQuery {
   grantIds: string[];
   includeSuperseded: boolean;
   order: RowOrder;
+  /** 360Giving classifications: each must match a classification's code (exactly, any case) or title (part). */
+  classifications?: string[];
 }
 
 export function emptyQuery(): GrantQuery {
@@ -145,10 +147,12 @@ export function ftsQuery(text: string): string | null {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
+// Recipient and funder names are the grant's own (its org_snapshot, as its 360Giving record
+// published them) where it has them, else the organisation's (the register's own records).
 const SELECT = `
   SELECT a.grant_id AS id, a.seq AS seq, g.title AS title,
-         ro.name AS recipient, a.recipient_org_id AS recipientId,
-         fo.name AS funder, a.funder_org_id AS funderId,
+         coalesce(rs.name, ro.name) AS recipient, a.recipient_org_id AS recipientId,
+         coalesce(fs.name, fo.name) AS funder, a.funder_org_id AS funderId,
          a.financial_year AS fyStart, a.fy_from AS fyFrom, a.fy_to AS fyTo,
          a.period_start AS periodStart, a.period_end AS periodEnd, a.period_precision AS periodPrecision,
          coalesce(a.period_text, g.planned_period_text) AS period,
@@ -158,7 +162,9 @@ const SELECT = `
   FROM allocation a
   JOIN grants g ON g.rowid = a.grant_rowid
   LEFT JOIN organisation ro ON ro.id = a.recipient_org_id
-  LEFT JOIN organisation fo ON fo.id = a.funder_org_id`;
+  LEFT JOIN organisation fo ON fo.id = a.funder_org_id
+  LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id AND rs.org_id = a.recipient_org_id
+  LEFT JOIN org_snapshot fs ON fs.id = g.funder_snapshot_id AND fs.org_id = a.funder_org_id`;
 
 type RawRow = Omit<GrantRow, 'superseded' | 'multiYear' | 'countedAs'> & {
   superseded: number | boolean;
@@ -205,16 +211,23 @@ export function queryGrants(db: Db, q: GrantQuery): QueryResult {
   }
   if (q.recipient) {
     // Match organisations first (a small table), then use the allocation index on recipient.
-    where.push(`a.recipient_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\')`);
-    params.push(q.recipient, like(q.recipient));
+    // Any name the org-id has been published under: a grant is found by the name it shows.
+    where.push(`a.recipient_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
+      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\')`);
+    params.push(q.recipient, like(q.recipient), like(q.recipient));
   }
   if (q.funder) {
-    where.push(`(a.funder_org_id = ? OR fo.name LIKE ? ESCAPE '\\' OR a.stream LIKE ? ESCAPE '\\')`);
-    params.push(q.funder, like(q.funder), like(q.funder));
+    where.push(`(a.funder_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
+      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\') OR a.stream LIKE ? ESCAPE '\\')`);
+    params.push(q.funder, like(q.funder), like(q.funder), like(q.funder));
   }
   if (q.programme) {
     where.push(`(g.programme_code = ? OR g.programme_title LIKE ? ESCAPE '\\')`);
     params.push(q.programme, like(q.programme));
+  }
+  for (const c of q.classifications ?? []) {
+    where.push(`EXISTS (SELECT 1 FROM grant_classification c WHERE c.grant_id = a.grant_id AND (c.code = ? COLLATE NOCASE OR c.title LIKE ? ESCAPE '\\'))`);
+    params.push(c, like(c));
   }
   if (q.minPence !== null) {
     where.push('a.amount_pence >= ?');

@@ -15,6 +15,26 @@ export interface OrgInput {
   postcode?: string | null;
   /** For a group of bodies (e.g. Tri-borough): who is in it, in words. */
   members?: string | null;
+  // 360Giving records: the organisation as that grant's record publishes it (see org_snapshot).
+  streetAddress?: string | null;
+  region?: string | null;
+  country?: string | null;
+  url?: string | null;
+  organisationType?: string | null;
+  /**
+   * 360Giving records: every other key of the published organisation object, and any key whose
+   * column above holds something other than the published value (a blank string, say), as published.
+   */
+  published?: Record<string, unknown> | null;
+}
+
+/**
+ * A 360Giving grant's recipients and funders after the first, as its record publishes them (the
+ * first are GrantInput.recipientOrg and fundingOrg). Each is stored as published (org_snapshot).
+ */
+export interface MoreOrgs {
+  recipients: OrgInput[];
+  funders: OrgInput[];
 }
 
 /** How a money line relates to the grant. */
@@ -144,8 +164,22 @@ export interface GrantInput {
   sourceDocument: string | null;
   /** Services provided, in the source's words (MOPAC records). */
   services?: string | null;
-  /** Keys the 360Giving standard does not define, kept as they were. */
+  /** 360Giving amounts besides the award, in the grant's currency (NULL: not stated). */
+  amountAppliedForPence?: number | null;
+  amountDisbursedPence?: number | null;
+  /**
+   * 360Giving records (null for the register's own): the organisations after the first. With it,
+   * recipientOrg and fundingOrg are stored as their record published them (org_snapshot).
+   */
+  moreOrgs?: MoreOrgs | null;
+  /** Keys of the published record that no column holds (standard or not), kept as they were. */
   extra: Record<string, unknown>;
+  /**
+   * 360Giving records only (null otherwise): for keys that columns hold in a normalised or repaired
+   * form (`awardDate` as a calendar date, `fromOpenCall` "Y" read as Yes), the value as published.
+   * Columns + asPublished + extra rebuild the published record exactly (src/register/published-record.ts).
+   */
+  asPublished?: Record<string, unknown> | null;
   /** Money lines. When empty, the writer derives one `award` line from amountAwarded and awardDate. */
   allocations: AllocationInput[];
   themes: ThemeInput[];
@@ -158,6 +192,11 @@ export interface GrantInput {
 /** One finding about input data, precise enough for an officer to fix the file. */
 export interface Issue {
   severity: 'error' | 'warning';
+  /**
+   * For warnings: `schema` when the value breaks the 360Giving schema but foi could read it (or does
+   * not depend on it) and kept it as published; `quality` (the default) for a data-quality notice.
+   */
+  kind?: 'schema' | 'quality';
   file: string;
   /** `row 12` for CSV (1-based, header is row 1) or a JSON path `grants[3].awardDate`. */
   location: string;

@@ -8,6 +8,7 @@ import type { Db } from '../db/open.js';
 import { financialYearOfDate } from '../core/financial-year.js';
 import { fyPeriod, periodFinancialYears, tryParsePeriod, type Period } from '../core/period.js';
 import type { AllocationInput, GrantInput, Issue, OrgInput } from './types.js';
+import { OrgSnapshots } from './org-snapshots.js';
 import type { FlagDef, MeasureDef, SourceDef, StatedTotalDef, ThemeDef } from '../import/foi-format.js';
 
 export type WriteOutcome = 'inserted' | 'updated' | 'unchanged';
@@ -16,9 +17,12 @@ export class RegisterWriter {
   private readonly s;
   /** Organisations already written in this run, by id -> canonical JSON, to skip repeats cheaply. */
   private readonly orgsSeen = new Map<string, string>();
+  /** Each 360Giving grant's organisations as published. */
+  private readonly snapshots: OrgSnapshots;
   private readonly known = { themes: new Set<string>(), flags: new Set<string>(), measures: new Set<string>(), sources: new Set<string>() };
 
   constructor(db: Db) {
+    this.snapshots = new OrgSnapshots(db);
     this.s = {
       hashOf: db.prepare('SELECT rowid AS rowid, content_hash AS hash, source_position AS position, source_document AS document FROM grants WHERE id = ?'),
       setProvenance: db.prepare('UPDATE grants SET source_position = ?, source_document = ? WHERE rowid = ?'),
@@ -27,8 +31,10 @@ export class RegisterWriter {
       insertGrant: db.prepare(`INSERT INTO grants (id, title, description, currency, amount_awarded_pence, award_date,
         planned_start, planned_end, planned_duration_months, planned_period_text, programme_code, programme_title,
         funding_org_id, recipient_org_id, from_open_call, date_modified, services, data_source, source_ref,
-        source_document, extra_json, content_hash, source_position)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        source_document, extra_json, content_hash, source_position, amount_applied_for_pence, amount_disbursed_pence, published_json,
+        recipient_snapshot_id, funder_snapshot_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertOrgName: db.prepare('INSERT OR IGNORE INTO organisation_name (org_id, name) VALUES (?, ?)'),
       insertAllocation: db.prepare(`INSERT INTO allocation (grant_id, seq, grant_rowid, financial_year, period_text, recipient_org_id,
         funder_org_id, stream, basis, amount_pence, amount_status, supersedes_seq, superseded, note, source_ref,
         period_start, period_end, period_precision, fy_from, fy_to, footnote)
@@ -103,6 +109,7 @@ export class RegisterWriter {
     const key = `${o.name}\u0001${o.charityNumber ?? ''}\u0001${o.companyNumber ?? ''}\u0001${o.locality ?? ''}\u0001${o.postcode ?? ''}\u0001${o.members ?? ''}`;
     if (this.orgsSeen.get(o.id) === key) return;
     this.s.upsertOrg.run(o.id, o.name, o.charityNumber ?? null, o.companyNumber ?? null, o.locality ?? null, o.postcode ?? null, o.members ?? null);
+    this.s.insertOrgName.run(o.id, o.name);
     this.orgsSeen.set(o.id, key);
   }
 
@@ -150,12 +157,16 @@ export class RegisterWriter {
     if (g.fundingOrg?.name) this.writeOrg(g.fundingOrg);
     if (g.recipientOrg?.name) this.writeOrg(g.recipientOrg);
     for (const o of g.otherOrgs ?? []) this.writeOrg(o);
+    const snapshot = g.moreOrgs ? this.snapshots.ids(g.recipientOrg, g.fundingOrg, g.moreOrgs) : null;
     const info = this.s.insertGrant.run(
       g.id, g.title, g.description, g.currency, g.amountAwardedPence, g.awardDate, g.plannedStart, g.plannedEnd,
       g.plannedDurationMonths, g.plannedPeriodText ?? null, g.programmeCode, g.programmeTitle, g.fundingOrg?.id ?? null,
       g.recipientOrg?.id ?? null, g.fromOpenCall, g.dateModified, g.services ?? null, g.dataSource, g.sourceRef,
       g.sourceDocument, Object.keys(g.extra).length ? JSON.stringify(g.extra) : null, hash, g.position ?? null,
+      g.amountAppliedForPence ?? null, g.amountDisbursedPence ?? null, g.asPublished ? JSON.stringify(g.asPublished) : null,
+      snapshot?.recipients[0] ?? null, snapshot?.funders[0] ?? null,
     );
+    if (snapshot) this.snapshots.writeMore(g.id, snapshot);
     const allocations = g.allocations.length ? g.allocations : derivedAward(g);
     const superseded = new Set(allocations.map((a) => a.supersedes).filter((s): s is number => s != null));
     allocations.forEach((a, i) => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvSyntaxError, readCsvBatches, readCsvRecords, type CsvRecord } from '../../src/import/csv.js';
+import { EncodingError } from '../../src/import/text-encoding.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'foi-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,11 +116,46 @@ describe('readCsvRecords', () => {
     expect(e.problem).toMatch(/field 1 has text after its closing quote/);
   });
 
-  it('bytes that are not UTF-8 (Windows-1252 £) are an error, not silently replaced', async () => {
+  it('bytes that are not UTF-8 (Windows-1252 £) are an error naming the byte, at any chunk size, not silently replaced', async () => {
     const bytes = Buffer.concat([Buffer.from('a,b\n1,2\n3,'), Buffer.from([0xa3]), Buffer.from('5\n')]);
-    const e = await readError(file(bytes));
-    expect(e.problem).toMatch(/not UTF-8/);
-    expect(e.row).toBeGreaterThanOrEqual(1);
+    const p = file(bytes);
+    for (const chunkSize of CHUNKS) {
+      const e = await read(p, chunkSize).then(() => null, (x: unknown) => x);
+      expect(e).toBeInstanceOf(EncodingError);
+      expect((e as EncodingError).offset).toBe(10);
+      expect((e as EncodingError).problem).toMatch(/not UTF-8 text \(bytes 0xA3.*\(0xA3 is "£" in Windows-1252\)\).*--encoding windows-1252/);
+    }
+  });
+
+  it('--encoding windows-1252 reads the same bytes as £', async () => {
+    const bytes = Buffer.concat([Buffer.from('a,b\n1,2\n3,'), Buffer.from([0xa3]), Buffer.from('5\n')]);
+    for (const chunkSize of CHUNKS) {
+      const rows: CsvRecord[] = [];
+      for await (const r of readCsvRecords(file(bytes), { chunkSize, encoding: 'windows-1252' })) rows.push(r);
+      expect(rows.map((r) => r.fields)).toEqual([['a', 'b'], ['1', '2'], ['3', '£5']]);
+    }
+  });
+
+  it('reads CR-only line ends (old Mac Excel) as rows, quoted line breaks included, at any chunk size', async () => {
+    const p = file('id,name\r1,"a\rb"\r2,c\r\r3,d');
+    for (const chunkSize of CHUNKS) {
+      const rows: CsvRecord[] = [];
+      for await (const r of readCsvRecords(p, { chunkSize })) rows.push(r);
+      expect(rows).toEqual([
+        { row: 1, fields: ['id', 'name'] },
+        { row: 2, fields: ['1', 'a\nb'] },
+        { row: 3, fields: ['2', 'c'] },
+        { row: 5, fields: ['3', 'd'] },
+      ]);
+    }
+  });
+
+  it('keeps a U+FFFD that is really in the file and says where', async () => {
+    const found = { replacementAt: -1 };
+    const rows: CsvRecord[] = [];
+    for await (const r of readCsvRecords(file('a,b\nx\uFFFDy,2\n'), { found })) rows.push(r);
+    expect(rows[1].fields).toEqual(['x\uFFFDy', '2']);
+    expect(found.replacementAt).toBe(5);
   });
 
   it('readCsvBatches yields the same records in arrays', async () => {

@@ -64,20 +64,22 @@ describe('Lloyds Bank Foundation 2010-2015 (real 360Giving JSON, CC BY 4.0)', ()
     expect(c.grants.filter((g) => g.amountAwardedPence! % 100 !== 0)).toHaveLength(20);
     expect(c.grants.find((g) => g.amountAwardedPence === 1_775_996)).toBeDefined();
     expect(c.notes.filter((n) => n.column === 'amountAwarded')).toEqual([]);
-    // Five grants without a description and one of £0: warnings, not errors.
-    expect(c.warnings.map((w) => [w.location, w.column])).toEqual([
-      ['grants[395]', 'description'],
-      ['grants[458]', 'description'],
-      ['grants[627]', 'description'],
-      ['grants[1606]', 'amountAwarded'],
-      ['grants[1616]', 'description'],
-      ['grants[3649]', 'description'],
-    ]);
-    // "Y"/"N" for fromOpenCall: read and noted.
-    const foc = c.notes.filter((n) => n.column === 'fromOpenCall');
+    // One grant of £0: a quality notice, not an error.
+    expect(c.warnings.filter((w) => w.kind === 'quality').map((w) => [w.location, w.column])).toEqual([['grants[1606]', 'amountAwarded']]);
+    // The 360Giving schema: five grants without a description, "Y"/"N" for fromOpenCall, web addresses
+    // without https://. foi reads each and keeps it as published; each is a schema warning.
+    const schema = c.warnings.filter((w) => w.kind === 'schema');
+    expect(schema.filter((w) => w.column === 'description').map((w) => w.location)).toEqual(['grants[395]', 'grants[458]', 'grants[627]', 'grants[1616]', 'grants[3649]']);
+    const foc = schema.filter((w) => w.column === 'fromOpenCall');
     expect(foc).toHaveLength(4116);
-    expect(foc.filter((n) => n.from === 'Y' && n.to === 'Yes')).toHaveLength(4100);
-    expect(foc.filter((n) => n.from === 'N' && n.to === 'No')).toHaveLength(16);
+    expect(foc.filter((w) => w.value === 'Y' && w.message.endsWith('read as "Yes"'))).toHaveLength(4100);
+    expect(foc.filter((w) => w.value === 'N' && w.message.endsWith('read as "No"'))).toHaveLength(16);
+    const urls = schema.filter((w) => /^recipientOrganization\[0\]\.url$/.test(w.column ?? ''));
+    expect(urls).toHaveLength(2002);
+    expect(urls[0].message).toBe('360Giving schema: not a URI: a web address must be written in full, with its scheme (https://www.example.org/); kept as published');
+    expect(schema).toHaveLength(5 + 4116 + 2002);
+    expect(c.notes.filter((n) => n.column === 'fromOpenCall')).toEqual([]);
+    expect(c.grants.every((g) => g.asPublished!.fromOpenCall === 'Y' || g.asPublished!.fromOpenCall === 'N')).toBe(true);
     expect(c.grants.filter((g) => g.fromOpenCall === 'n')).toHaveLength(16);
     expect(c.grants[0]).toMatchObject({
       id: '360G-LBFEW-114001', awardDate: '2015-06-10', plannedStart: '2015-07-01', plannedEnd: '2016-06-30', plannedDurationMonths: 12,

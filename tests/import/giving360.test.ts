@@ -70,14 +70,18 @@ describe('Andrew Lloyd Webber Foundation (real 360Giving JSON, CC BY 4.0)', () =
       programmeCode: null,
       programmeTitle: 'Music',
       fundingOrg: { id: 'GB-CHC-1015648', name: 'Andrew Lloyd Webber Foundation' },
-      recipientOrg: { id: 'GB-EDU-133843', name: 'Royal Northern College of Music', locality: 'Manchester', postcode: 'M13 9RD' },
+      recipientOrg: { id: 'GB-EDU-133843', name: 'Royal Northern College of Music', locality: 'Manchester', postcode: 'M13 9RD', organisationType: 'School/Educational Establishment', published: null },
       beneficiaryLocations: [{ name: 'UK Wide', countryCode: 'GB', geoCode: 'K02000001', geoCodeType: null }],
       fromOpenCall: null,
       dateModified: '2021-02-15',
       dataSource: 'http://www.andrewlloydwebberfoundation.com/',
       sourceRef: null,
       sourceDocument: 'andrew-lloyd-webber-foundation.360g.json',
-      extra: { amountAppliedFor: 15000 },
+      amountAppliedForPence: 1_500_000,
+      extra: {},
+      // The record's own values where the columns hold a normalised form.
+      asPublished: { awardDate: '2020-11-03T00:00:00+00:00', dateModified: '2021-02-15T00:00:00+00:00' },
+      moreOrgs: { recipients: [], funders: [] },
     });
     for (const list of [g.allocations, g.themes, g.flags, g.figures, g.variations, g.partners]) expect(list).toEqual([]);
   });
@@ -95,9 +99,15 @@ describe('Andrew Lloyd Webber Foundation (real 360Giving JSON, CC BY 4.0)', () =
       ['41133.770000000004', '4113377 pence'],
       ['44337.130000000005', '4433713 pence'],
     ]);
+    // The same noise in the amounts applied for of those two grants.
+    expect(byColumn('amountAppliedFor').map((n) => [n.from, n.to])).toEqual([
+      ['41133.770000000004', '4113377 pence'],
+      ['44337.130000000005', '4433713 pence'],
+    ]);
     const noisy = c.grants.filter((g) => g.amountAwardedPence === 4_113_377 || g.amountAwardedPence === 4_433_713);
     expect(noisy).toHaveLength(2);
-    expect(c.notes).toHaveLength(132 + 351 + 2);
+    expect(noisy.map((g) => g.asPublished!.amountAwarded)).toEqual([41133.770000000004, 44337.130000000005]);
+    expect(c.notes).toHaveLength(132 + 351 + 2 + 2);
   });
 
   it('gives identical results when read in 7-byte chunks', async () => {
@@ -135,11 +145,18 @@ describe('fixture-2-grants.csv (360Giving CoVE fixture)', () => {
     expect(formatIssue(c.errors[0])).toBe(
       'fixture-2-grants.csv, row 2, column "Recipient Org:Identifier": recipient organisation has no identifier; the 360Giving standard requires recipientOrganization with id and name (or a recipientIndividual)',
     );
-    expect(c.warnings.map((w) => [w.location, w.column])).toEqual([
-      ['row 1', 'Description'],
-      ['row 2', 'Description'],
-      ['row 3', 'Description'],
+    expect(c.warnings.map((w) => [w.kind, w.location, w.column])).toEqual([
+      ['schema', 'row 1', 'Description'],
+      ['schema', 'row 2', 'Description'],
+      ['schema', 'row 2', 'Award Date'],
+      ['schema', 'row 2', 'Last modified'],
+      ['schema', 'row 3', 'Description'],
+      ['schema', 'row 3', 'Award Date'],
+      ['schema', 'row 3', 'Last modified'],
     ]);
+    // dd/mm/yyyy where the schema wants 2014-07-24: a schema warning that says what foi read.
+    expect(c.warnings[5].message).toBe('360Giving schema: not a date (2019-01-24) or a date-time (2019-01-24T10:00:00Z); read as "2014-07-24"');
+    expect(c.warnings[6].message).toBe('360Giving schema: not a date-time with a time zone (e.g. 2019-01-24T10:00:00Z); read as "2015-03-13"');
     expect(c.grants).toHaveLength(1);
     expect(c.locations).toEqual(['row 3']);
     const g = c.grants[0];
@@ -165,12 +182,9 @@ describe('fixture-2-grants.csv (360Giving CoVE fixture)', () => {
       'Grant type': 'Large Awards',
       Department: 'Department of Studies',
     });
-    expect(c.notes.map((n) => [n.location, n.column, n.from, n.to])).toEqual([
-      ['row 2', 'Award Date', '24/07/2014', '2014-07-24'],
-      ['row 2', 'Last modified', '13-03-2015', '2015-03-13'],
-      ['row 3', 'Award Date', '24/07/2014', '2014-07-24'],
-      ['row 3', 'Last modified', '13-03-2015', '2015-03-13'],
-    ]);
+    // Kept as published beside the columns' dates.
+    expect(g.asPublished).toEqual({ awardDate: '24/07/2014', dateModified: '13-03-2015' });
+    expect(c.notes).toEqual([]);
   });
 });
 
@@ -213,7 +227,11 @@ describe('fixture-2-grants.json (360Giving CoVE fixture)', () => {
     expect(c.grants.map((g) => g.id)).toEqual(['360G-fundingproviders-000002/X/00/X']);
     expect(c.locations).toEqual(['grants[2]']);
     expect(c.grants[0].extra).toMatchObject({ 'Data source': 'http://www.fundingproviders.co.uk/grants/', Department: 'Department of Studies' });
-    expect(c.notes.filter((n) => n.column === 'awardDate').map((n) => n.to)).toEqual(['2014-07-24', '2014-07-24', '2014-07-24', '2014-07-24']);
+    expect(c.warnings.filter((w) => w.column === 'awardDate').map((n) => [n.kind, n.value, n.message])).toEqual(Array(4).fill(
+      ['schema', '24/07/2014', '360Giving schema: not a date (2019-01-24) or a date-time (2019-01-24T10:00:00Z); read as "2014-07-24"']));
+    // grants[0] has "2015-03-14", a date where the schema wants a date-time: kept, and said.
+    expect(c.warnings.find((w) => w.location === 'grants[0]' && w.column === 'dateModified')!.message).toBe(
+      '360Giving schema: not a date-time with a time zone (e.g. 2019-01-24T10:00:00Z); kept as published');
   });
 });
 
@@ -242,7 +260,7 @@ describe('hand-made flat CSV', () => {
       },
       { location: 'row 13', column: 'From An Open Call?', value: 'maybe', message: 'expected Yes or No' },
     ]);
-    expect(c.warnings.map(brief)).toEqual([
+    expect(c.warnings.filter((w) => w.kind === 'quality').map(brief)).toEqual([
       {
         location: 'row 6', column: 'Amount Awarded', value: '0',
         message: 'the amount awarded is zero; check whether the grant was withdrawn or the amount is missing',
@@ -265,17 +283,20 @@ describe('hand-made flat CSV', () => {
     expect(c.locations).toEqual(['row 2', 'row 5', 'row 6', 'row 7', 'row 9', 'row 10']);
   });
 
-  it('normalises £1,234.50, 1,234.5, $2,500.00, 24/01/2019, a late-night date-time and Y/N, and notes each', async () => {
+  it('reads £1,234.50, 1,234.5, $2,500.00, 24/01/2019 and Y/N with a schema warning each saying how; notes a late-night date-time', async () => {
     const c = await collect(path);
+    // Values that break the 360Giving schema but foi can read: warnings that say what they were read as.
+    expect(c.warnings.filter((w) => w.kind === 'schema').map((w) => [w.location, w.column, w.value, w.message])).toEqual([
+      ['row 2', 'Amount Awarded', '£1,234.50', '360Giving schema: expected a number, got text "£1,234.50"; read as "123450 pence"'],
+      ['row 2', 'award date', '24/01/2019', '360Giving schema: not a date (2019-01-24) or a date-time (2019-01-24T10:00:00Z); read as "2019-01-24"'],
+      ['row 2', 'From An Open Call?', 'Y', '360Giving schema: expected "Yes" or "No"; read as "Yes"'],
+      ['row 5', 'Amount Awarded', '1,234.5', '360Giving schema: expected a number, got text "1,234.5"; read as "123450 pence"'],
+      ['row 5', 'From An Open Call?', 'N', '360Giving schema: expected "Yes" or "No"; read as "No"'],
+      ['row 10', 'Amount Awarded', '$2,500.00', '360Giving schema: expected a number, got text "$2,500.00"; read as "250000 pence"'],
+    ]);
+    // Schema-valid values stored in a derived form: notes. 23:30 UTC on 31 March 2019 is 00:30 BST on 1 April in London.
     expect(c.notes.map((n) => [n.location, n.column, n.from, n.to])).toEqual([
-      ['row 2', 'Amount Awarded', '£1,234.50', '123450 pence'],
-      ['row 2', 'award date', '24/01/2019', '2019-01-24'],
-      ['row 2', 'From An Open Call?', 'Y', 'Yes'],
-      ['row 5', 'Amount Awarded', '1,234.5', '123450 pence'],
-      // 23:30 UTC on 31 March 2019 is 00:30 BST on 1 April in London.
       ['row 5', 'award date', '2019-03-31T23:30:00+00:00', '2019-04-01'],
-      ['row 5', 'From An Open Call?', 'N', 'No'],
-      ['row 10', 'Amount Awarded', '$2,500.00', '250000 pence'],
     ]);
     const byId = new Map(c.grants.map((g) => [g.id, g]));
     expect(byId.get('360G-HAND-001')).toMatchObject({
@@ -283,6 +304,8 @@ describe('hand-made flat CSV', () => {
       beneficiaryLocations: [{ name: 'Leeds' }, { name: 'Bradford' }],
       recipientOrg: { id: 'GB-CHC-1000001', name: 'Charity One' },
       extra: { 'Grant number': 'G/001' },
+      // The cells as written, never rewritten.
+      asPublished: { amountAwarded: '£1,234.50', awardDate: '24/01/2019', fromOpenCall: 'Y' },
     });
     expect(byId.get('360G-HAND-004')).toMatchObject({ amountAwardedPence: 123_450, awardDate: '2019-04-01', fromOpenCall: 'n' });
     expect(byId.get('360G-HAND-005')).toMatchObject({ amountAwardedPence: 0, awardDate: '2031-01-01' });
@@ -326,7 +349,12 @@ describe('hand-made 360Giving JSON', () => {
         message: "funding organisation has no name; the 360Giving standard requires the funder's id and name",
       },
     ]);
-    expect(c.warnings).toEqual([]);
+    expect(c.warnings.map((w) => [w.location, w.column, w.value, w.message])).toEqual([
+      ['grants[0]', 'currency', 'gbp', '360Giving schema: not an ISO 4217 currency code as the schema lists them (upper case, e.g. GBP); read as "GBP"'],
+      ['grants[0]', 'beneficiaryLocation[0].countryCode', 'gb', '360Giving schema: not an ISO 3166-1 two-letter country code as the schema lists them (upper case, e.g. GB); read as "GB"'],
+      ['grants[0]', 'fromOpenCall', 'true', '360Giving schema: expected text, got boolean true; read as "Yes"'],
+      ['grants[4]', 'awardDate', '24/01/2019', '360Giving schema: not a date (2019-01-24) or a date-time (2019-01-24T10:00:00Z); read as "2019-01-24"'],
+    ]);
     expect(c.grants.map((g) => g.id)).toEqual(['360G-HANDJ-001', '360G-HANDJ-004']);
     const [g1, g4] = c.grants;
     expect(g1).toMatchObject({
@@ -341,25 +369,26 @@ describe('hand-made 360Giving JSON', () => {
       programmeTitle: 'Programme A',
       recipientOrg: { id: 'GB-CHC-1000001', name: 'Charity One é£' },
       otherOrgs: [{ id: 'GB-CHC-1000002', name: 'Partner Charity' }],
+      moreOrgs: { recipients: [{ id: 'GB-CHC-1000002', name: 'Partner Charity' }], funders: [] },
       beneficiaryLocations: [{ name: 'Leeds', countryCode: 'GB', geoCode: 'E08000035', geoCodeType: 'LAD' }],
       classifications: [{ vocabulary: 'X', code: '1', title: 'Arts' }],
       fromOpenCall: 'y',
     });
-    expect(g1.extra).toEqual({
-      'Grant number': 'G/001',
-      amountAppliedFor: 50000,
+    expect(g1.amountAppliedForPence).toBe(5_000_000);
+    expect(g1.extra).toEqual({ 'Grant number': 'G/001' });
+    // Where the columns hold a normalised form or only the first of a list: the record as published.
+    expect(g1.asPublished).toMatchObject({
+      currency: 'gbp',
+      amountAwarded: 41133.770000000004,
       grantProgramme: [{ code: 'A', title: 'Programme A' }, { code: 'B', title: 'Programme B' }],
+      fromOpenCall: true,
     });
     expect(g4).toMatchObject({ recipientOrg: null, extra: { recipientIndividual: { id: '360G-HANDJ-IND-1', name: 'Individual Recipient' } } });
     expect(c.notes.map((n) => [n.location, n.column, n.from, n.to])).toEqual([
-      ['grants[0]', 'currency', 'gbp', 'GBP'],
       ['grants[0]', 'amountAwarded', '41133.770000000004', '4113377 pence'],
       ['grants[0]', 'awardDate', '2019-03-31T23:30:00+00:00', '2019-04-01'],
       ['grants[0]', 'plannedDates[0].startDate', '2019-04', 'planned period text "from 2019-04 to 2020"'],
       ['grants[0]', 'plannedDates[0].endDate', '2020', 'planned period text "from 2019-04 to 2020"'],
-      ['grants[0]', 'beneficiaryLocation[0].countryCode', 'gb', 'GB'],
-      ['grants[0]', 'fromOpenCall', 'true', 'Yes'],
-      ['grants[4]', 'awardDate', '24/01/2019', '2019-01-24'],
     ]);
   });
 
@@ -441,7 +470,9 @@ describe('Flat360Csv', () => {
       ['360G-F-1', ' Title ', 'Desc', 'GBP', '10', '2019-01-24', 'GB-CHC-1', 'Rec', 'GB-CHC-2', 'Fun', 'Leeds', 'Wales', 'gb', 'Arts', 'A1', 'Vocab', 'GB-CHC-3', 'Partner', 'a note'],
       7,
     );
-    expect(r.issues).toEqual([]);
+    expect(r.issues.map((i) => [i.column, i.message])).toEqual([
+      ['Beneficiary Location:1:Country Code', '360Giving schema: not an ISO 3166-1 two-letter country code as the schema lists them (upper case, e.g. GB); read as "GB"'],
+    ]);
     expect(r.grant).toMatchObject({
       id: '360G-F-1', title: 'Title', amountAwardedPence: 1000,
       recipientOrg: { id: 'GB-CHC-1', name: 'Rec' }, otherOrgs: [{ id: 'GB-CHC-3', name: 'Partner' }],
@@ -449,7 +480,7 @@ describe('Flat360Csv', () => {
       classifications: [{ title: 'Arts', code: 'A1', vocabulary: 'Vocab' }],
       extra: { Notes: 'a note' },
     });
-    expect(r.notes.map((n) => [n.location, n.column, n.from, n.to])).toEqual([['row 7', 'Beneficiary Location:1:Country Code', 'gb', 'GB']]);
+    expect(r.notes).toEqual([]);
   });
 
   it('a row with the wrong number of fields is an error', () => {

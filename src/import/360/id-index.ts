@@ -1,0 +1,92 @@
+/**
+ * The grant ids seen in one file, for duplicate checks: an open-addressing hash table over typed
+ * arrays, with the ids' UTF-16 code units copied into one pool. A JS Map of a million strings
+ * costs seconds in hashing, rehashing and garbage collection (and each id, a slice of a file
+ * chunk, would keep that whole chunk alive); this costs about half a microsecond per id and
+ * about 2 bytes per character plus 16 bytes per id, none of it on the JS heap.
+ */
+export class IdIndex {
+  private slots = new Int32Array(1 << 12);
+  private mask = (1 << 12) - 1;
+  private count = 0;
+  private h1 = new Int32Array(1 << 11);
+  private first = new Int32Array(1 << 11);
+  private off = new Int32Array(1 << 11);
+  private len = new Int32Array(1 << 11);
+  private pool = new Uint16Array(1 << 16);
+  private used = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Records `id` first seen at `at` and returns -1, or returns where an identical id was first seen. */
+  add(id: string, at: number): number {
+    const n = id.length;
+    const start = this.used;
+    if (start + n > this.pool.length) {
+      const grown = new Uint16Array(Math.max(this.pool.length * 2, start + n));
+      grown.set(this.pool.subarray(0, start));
+      this.pool = grown;
+    }
+    const pool = this.pool;
+    // FNV-1a over the UTF-16 code units, computed while copying; equal hashes are confirmed
+    // by comparing the copies, so a collision can never be reported as a duplicate.
+    let a = 0x811c9dc5 | 0;
+    for (let i = 0; i < n; i++) {
+      const c = id.charCodeAt(i);
+      pool[start + i] = c;
+      a = Math.imul(a ^ c, 16777619);
+    }
+    a ^= a >>> 15; // spread the high bits into the slot index
+    a = Math.imul(a, 0x2c1b3c6d);
+    a ^= a >>> 12;
+    let s = a & this.mask;
+    for (;;) {
+      const e = this.slots[s];
+      if (e === 0) break;
+      const k = e - 1;
+      if (this.h1[k] === a && this.len[k] === n) {
+        const o = this.off[k];
+        let i = 0;
+        while (i < n && pool[o + i] === pool[start + i]) i++;
+        if (i === n) return this.first[k];
+      }
+      s = (s + 1) & this.mask;
+    }
+    const k = this.count++;
+    if (k >= this.h1.length) this.growEntries();
+    this.h1[k] = a;
+    this.first[k] = at;
+    this.off[k] = start;
+    this.len[k] = n;
+    this.used = start + n;
+    this.slots[s] = k + 1;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    return -1;
+  }
+
+  private growEntries(): void {
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.h1 = grow(this.h1);
+    this.first = grow(this.first);
+    this.off = grow(this.off);
+    this.len = grow(this.len);
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let k = 0; k < this.count; k++) {
+      let s = this.h1[k] & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = k + 1;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
