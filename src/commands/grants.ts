@@ -12,7 +12,7 @@ import { listingAmountCell, money, sheetCellText, text } from '../output/table-c
 
 interface Opts {
   fy: string[]; activeIn: string[]; theme: string[]; text?: string; recipient?: string; funder?: string; programme?: string;
-  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; order?: string; format?: string; out?: string;
+  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; order?: string; asAt?: string; format?: string; out?: string;
   classification?: string[];
 }
 
@@ -53,7 +53,7 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   const order = (opts.order ?? 'year').toLowerCase();
   if (!(ROW_ORDERS as readonly string[]).includes(order)) throw new UsageError(`--order "${opts.order}": expected one of ${ROW_ORDERS.join(', ')}`);
   q.order = order as RowOrder;
-  const db = await ctx.openRegister('read');
+  const db = await ctx.openRegister('read', { asAt: opts.asAt });
   q.themes = resolveThemes(db, opts.theme);
   q.text = opts.text ?? null;
   q.recipient = opts.recipient ?? null;
