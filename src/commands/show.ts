@@ -48,7 +48,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { asAt?: string } = {
     ctx.out(JSON.stringify({ ...d, history }, null, 2) + '\n');
     return 0;
   }
-  const money = (p: number | null, status = 'value') => (p === null ? (status === 'not_held' ? 'not held' : 'not stated') : formatMoney(p));
+  const money = (p: number | null, status = 'value') => (p === null ? (status === 'not_held' ? 'not held' : 'not stated') : formatMoney(p, { currency: d.currency }));
   const fields: [string, string][] = [
     ['Grant', `${d.title} (${d.id})`],
     ['Amount awarded', money(d.amountAwardedPence)],
@@ -72,7 +72,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { asAt?: string } = {
     // When it was added and each change since: "changed on …" lines.
     ...history.map((h): [string, string] => [
       h.action === 'added' ? 'Added' : h.action === 'changed' ? 'Changed' : h.action === 'withdrawn' ? 'Withdrawn' : 'Restored',
-      `${h.at ? `on ${formatLondonTime(h.at)}` : 'before history was kept'}${h.by ? ` by ${describeBy(h.by)}` : ''}${h.fields.length && h.action !== 'withdrawn' ? `: ${h.fields.map((f) => describeChange(f, (p) => formatMoney(p))).join('; ')}` : ''}`,
+      `${h.at ? `on ${formatLondonTime(h.at)}` : 'before history was kept'}${h.by ? ` by ${describeBy(h.by)}` : ''}${h.fields.length && h.action !== 'withdrawn' ? `: ${h.fields.map((f) => describeChange(f, (p) => formatMoney(p, { currency: d.currency }))).join('; ')}` : ''}`,
     ]),
   ];
   ctx.out(renderListing({ columns: [{ header: 'Field', value: (r) => r[0] }, { header: 'Value', value: (r) => r[1] }], rows: fields, json: d }, format));

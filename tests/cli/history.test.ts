@@ -182,3 +182,30 @@ describe('a letter that was sent is never erased', () => {
     expect(v1then.code).toBe(0);
   });
 });
+
+describe('currencies', () => {
+  it('amounts keep their currency: shown with its symbol, totalled apart, never as pounds', () => {
+    const dir = tempDir('foi-currency-');
+    const db = join(dir, 'r.sqlite');
+    expect(foi(['init', '--db', db, '--sample']).code).toBe(0);
+    expect(foi(['import', '--db', db, join(ROOT, 'tests', 'fixtures', '360giving', 'hand', 'usd.json')]).code).toBe(0);
+    const r = json(foi(['grants', '--db', db, '--fy', '2019-20', '--format', 'json']));
+    expect(r.totals).toEqual([
+      { currency: 'GBP', totalPence: 219593062, maximumPence: 0, outsidePence: 0 },
+      { currency: 'USD', totalPence: 250050, maximumPence: 0, outsidePence: 0 },
+    ]);
+    expect(r.totalPence).toBe(219593062);
+    const t = foi(['grants', '--db', db, '--fy', '2019-20']);
+    expect(t.stdout).toContain('US$2,500.50');
+    expect(t.stdout).toContain('Total in USD: US$2,500.50, the stated amounts counted.');
+    expect(t.stdout).toContain('Amounts in different currencies are never added together.');
+    expect(foi(['show', '--db', db, '360G-USD-1']).stdout).toMatch(/Amount awarded +US\$2,500\.50/);
+    const req = join(dir, 'r.yaml');
+    writeFileSync(req, 'reference: FOI 900\nreceived: 2020-01-06\nresponseDate: 2020-01-20\nquestions:\n  - wording: w\n    criteria: { fy: [2019-20] }\n    columns: [grant, amount]\n    grandTotal: true\n');
+    expect(foi(['answer', '--db', db, req, '--out', dir, '--md-only']).code).toBe(0);
+    const md = readFileSync(join(dir, 'FOI-900.md'), 'utf8');
+    expect(md).toContain('| Grant 360G-USD-1 | US$2,500.50 |');
+    expect(md).toContain('**£2,195,930.62; US$2,500.50**');
+    expect(md).toContain('Amounts in different currencies are totalled separately.');
+  });
+});
