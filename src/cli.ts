@@ -93,6 +93,7 @@ export function buildProgram(): Command {
     .option('--flag <name=y|n>', 'eligibility flag, e.g. non-ex-intimate=y (repeatable)', collect, [])
     .option('--classification <code|title>', '360Giving classification code, or title (part) (repeatable: all must match)', collect, [])
     .option('--include-superseded', 'also show budgets replaced by a revision')
+    .option('--include-withdrawn', 'also show grants withdrawn from their source (foi import --prune)')
     .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
     .addOption(new Option('--order <order>', 'row order (register: as in the source document)').choices(['year', 'name', 'register', 'amount']).default('year'))
     .addOption(formatOption(['xlsx']))

@@ -136,6 +136,8 @@ describe('grants no longer in the source', () => {
     const listing = json(foi(['grants', '--db', db, '--fy', '2022-23', '--theme', 'domestic-abuse-perpetrators', '--format', 'json']));
     expect(listing.rows.some((r: { id: string }) => r.id === '360G-MOPAC-FOI556-RESTART')).toBe(false);
     expect(listing.count).toBe(12);
+    const withdrawn = json(foi(['grants', '--db', db, '--fy', '2022-23', '--theme', 'domestic-abuse-perpetrators', '--include-withdrawn', '--format', 'json']));
+    expect(withdrawn.count).toBe(14);
     const show = foi(['show', '--db', db, '360G-MOPAC-FOI556-RESTART']);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/Withdrawn +\d{1,2} \w+ \d{4} at \d\d:\d\d: no longer in its source/);
