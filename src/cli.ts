@@ -74,6 +74,8 @@ export function buildProgram(): Command {
     .option('--max-errors <n>', 'stop after this many errors', '50')
     .option('--report <file>', 'write every error, warning, notice and normalised value to this JSON file')
     .option('--encoding <name>', 'text encoding of the files when not UTF-8, e.g. windows-1252')
+    .option('--prune', 'mark grants no longer in a re-imported file (same funder and publisher) withdrawn; nothing is deleted')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(lazy(() => import('./commands/import.js')));
 
   program
@@ -91,6 +93,8 @@ export function buildProgram(): Command {
     .option('--flag <name=y|n>', 'eligibility flag, e.g. non-ex-intimate=y (repeatable)', collect, [])
     .option('--classification <code|title>', '360Giving classification code, or title (part) (repeatable: all must match)', collect, [])
     .option('--include-superseded', 'also show budgets replaced by a revision')
+    .option('--include-withdrawn', 'also show grants withdrawn from their source (foi import --prune)')
+    .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
     .addOption(new Option('--order <order>', 'row order (register: as in the source document)').choices(['year', 'name', 'register', 'amount']).default('year'))
     .addOption(formatOption(['xlsx']))
     .option('--out <file>', 'write the listing to this file instead of printing it (required for xlsx)')
@@ -100,8 +104,16 @@ export function buildProgram(): Command {
     .command('show')
     .description('everything the register holds about one grant: money lines, variations, figures, flags, sources')
     .argument('<grant-id>', 'grant identifier, e.g. 360G-MOPAC-MASIP')
+    .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
     .addOption(formatOption())
     .action(lazy(() => import('./commands/show.js')));
+
+  program
+    .command('history')
+    .description('every version of one grant: when it was added and each change since, by which import or command, old and new values')
+    .argument('<grant-id>', 'grant identifier')
+    .addOption(formatOption())
+    .action(lazy(() => import('./commands/history.js')));
 
   program
     .command('check')
@@ -149,6 +161,7 @@ export function buildProgram(): Command {
     .option('--reference-docx <file>', 'a .docx whose styles the letter uses')
     .option('--md-only', 'write Markdown only (no DOCX or workbook)')
     .option('--no-input', 'never prompt; fail if facts are missing')
+    .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
     .option('--strict', 'refuse to write while the body file still holds placeholder values')
     .addHelpText('after', ANSWER_HELP)
     .action(lazy(() => import('./commands/answer.js')));
@@ -158,6 +171,8 @@ export function buildProgram(): Command {
     .description('re-run an answer on the current register and report which figures changed (exit 1 if any)')
     .argument('<answer-json>', 'a <ref>.answer.json written by foi answer')
     .option('--body <file>', "the body's details (YAML); default: MOPAC")
+    .option('--letter-version <n>', 'check an earlier version of the letter kept in the record (1 = the first written)')
+    .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
     .addOption(formatOption())
     .action(lazy(() => import('./commands/verify.js')));
 

@@ -28,6 +28,7 @@ export interface AnswerFlags {
   input?: boolean; // --no-input sets this false
   mdOnly?: boolean;
   strict?: boolean;
+  asAt?: string;
 }
 
 /** Build a request from command-line flags; returns the missing facts when there are any. */
@@ -68,7 +69,7 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
   const file = args[0] as string | undefined;
   let request: RequestSpec;
   let interactive = false;
-  const db = await ctx.openRegister('read');
+  const db = await ctx.openRegister('read', { asAt: f.asAt });
   const today = todayInLondon();
   // The request log (issue 10): facts a request leaves out come from it, and so does the clock.
   const { applyLog, logFacts, recordLetter } = await import('../log/letters.js');

@@ -12,7 +12,7 @@ import { listingAmountCell, money, sheetCellText, text } from '../output/table-c
 
 interface Opts {
   fy: string[]; activeIn: string[]; theme: string[]; text?: string; recipient?: string; funder?: string; programme?: string;
-  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; order?: string; format?: string; out?: string;
+  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; includeWithdrawn?: boolean; order?: string; asAt?: string; format?: string; out?: string;
   classification?: string[];
 }
 
@@ -53,7 +53,7 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   const order = (opts.order ?? 'year').toLowerCase();
   if (!(ROW_ORDERS as readonly string[]).includes(order)) throw new UsageError(`--order "${opts.order}": expected one of ${ROW_ORDERS.join(', ')}`);
   q.order = order as RowOrder;
-  const db = await ctx.openRegister('read');
+  const db = await ctx.openRegister('read', { asAt: opts.asAt });
   q.themes = resolveThemes(db, opts.theme);
   q.text = opts.text ?? null;
   q.recipient = opts.recipient ?? null;
@@ -64,6 +64,7 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   q.flags = parseFlagFilters(db, opts.flag);
   q.classifications = opts.classification ?? [];
   q.includeSuperseded = !!opts.includeSuperseded;
+  q.includeWithdrawn = !!opts.includeWithdrawn;
   const result = queryGrants(db, q);
 
   const period = (r: GrantRow) => r.financialYear ?? (r.period ? `${r.period}${r.multiYear ? ' (not split by year)' : ''}` : '');

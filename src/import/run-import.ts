@@ -3,11 +3,13 @@
  * Reads 360Giving JSON packages and flat CSV (streamed) and the register's own foi-register
  * YAML/JSON. Reports every error up to a cap, with file, row or path, column and value.
  */
-import { openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { beginWrite, type Db } from '../db/open.js';
 import { DataError, UsageError } from '../core/errors.js';
-import { RegisterWriter, type WriteOutcome } from '../register/writer.js';
+import { RegisterWriter, idPrefix, type WriteOutcome } from '../register/writer.js';
+import type { GrantChangeReport } from '../register/history.js';
 import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
 import { isFoiRegisterText, parseFoiRegisterText, type FoiRegisterFile } from './foi-format.js';
 import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
@@ -19,10 +21,18 @@ export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '
 export interface FileSummary {
   file: string;
   format: FileFormat;
+  /** sha256 of the file's bytes: what the change set records, with the name. */
+  sha256: string;
   grants: number;
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Grants that changed, field by field (old and new values). */
+  changes: GrantChangeReport[];
+  /** Grants the register holds for this file's funders and publishers that the file no longer contains. */
+  notInSource: { id: string; title: string }[];
+  /** Of those, the ones marked withdrawn (--prune). */
+  withdrawn: number;
 }
 
 /** Warnings alike (same kind, column and message but for the values in it), counted, with the first as example. */
@@ -59,6 +69,8 @@ export interface ImportOptions {
   encoding?: string;
   /** Write every error, warning, notice and normalised value to this JSON file (atomically; also when the import fails). */
   report?: string;
+  /** Mark grants no longer in a re-imported file (same funder and publisher) withdrawn. */
+  prune?: boolean;
 }
 
 export function detectFormat(path: string): FileFormat {
@@ -69,6 +81,13 @@ export function detectFormat(path: string): FileFormat {
   if (ext === '.json' || head.trimStart().startsWith('{')) return isFoiRegisterText(head) ? 'foi-register' : '360giving-json';
   if (isFoiRegisterText(head)) return 'foi-register';
   throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
+}
+
+/** sha256 of a file's bytes, read in chunks (a large CSV is never held in memory). */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function readHead(path: string, n: number): string {
@@ -149,11 +168,18 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       const fileEnd = bytesDone + statSync(path).size;
       const file = basename(path);
       const format = detectFormat(path);
-      const summary: FileSummary = { file, format, grants: 0, inserted: 0, updated: 0, unchanged: 0 };
+      const sha256 = await fileSha256(path);
+      const summary: FileSummary = { file, format, sha256, grants: 0, inserted: 0, updated: 0, unchanged: 0, changes: [], notInSource: [], withdrawn: 0 };
       result.files.push(summary);
+      // One change set per file: history says which file (by name and content) changed what.
+      writer.startChange('import', { file, sha256 });
+      const funders = new Set<string>();
+      const prefixes = new Set<string>();
       const writeOne = (g: GrantInput, location: string) => {
         g.position = summary.grants++;
         rows++;
+        if (g.fundingOrg?.id) funders.add(g.fundingOrg.id);
+        prefixes.add(idPrefix(g.id));
         if (errors.length) return; // keep validating, stop writing: it will all be rolled back
         const problems = writer.checkReferences(g);
         if (problems.length) {
@@ -204,6 +230,13 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       }
       bytesDone = fileEnd;
       opts.onProgress?.(bytesDone, totalBytes, rows);
+      if (errors.length) continue;
+      summary.notInSource = writer.notInSource(funders, prefixes);
+      if (opts.prune && summary.notInSource.length) {
+        writer.withdraw(summary.notInSource.map((g) => g.id));
+        summary.withdrawn = summary.notInSource.length;
+      }
+      summary.changes = writer.changes;
     }
     result.normalised = [...norm.values()];
     result.warnings = [...groups.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'schema' ? -1 : 1));

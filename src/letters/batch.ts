@@ -23,6 +23,8 @@ export interface BatchItem {
   outputs: { path: string; status: WriteStatus }[];
   /** Figures that differ from the letter's earlier answer record. */
   figureChanges: FigureChange[];
+  /** What the request log says against the request file (a fact that differs, a clock on hold). */
+  warnings: string[];
 }
 
 export interface BatchResult {
@@ -55,7 +57,7 @@ export interface BatchOptions extends AnswerOptions {
 }
 
 type Produced =
-  | { ok: true; reference: string; files: { name: string; data: string | Uint8Array }[]; changes: FigureChange[] }
+  | { ok: true; reference: string; files: { name: string; data: string | Uint8Array }[]; changes: FigureChange[]; warnings: string[] }
   | { ok: false; reference: string | null; error: string };
 
 export async function runBatch(db: Db, inDir: string, outDir: string, opts: BatchOptions): Promise<BatchResult> {
@@ -81,13 +83,14 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
   try {
     for (const [i, file] of files.entries()) {
       const rel = relative(inDir, file);
-      const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [], figureChanges: [] };
+      const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [], figureChanges: [], warnings: [] };
       items.push(item);
       const produced = await pending[i];
       item.reference = produced.reference;
       try {
         if (!produced.ok) throw new Error(produced.error);
         item.figureChanges = produced.changes;
+        item.warnings = produced.warnings;
         const target = join(outDir, dirname(rel));
         const planned = produced.files.map((f) => ({ path: join(target, f.name), data: f.data }));
         for (const p of planned) {
@@ -120,10 +123,10 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
 async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<Produced> {
   let reference: string | null = null;
   try {
-    const { request: req, deadline } = loggedRequestFile(db, file, opts.today);
+    const { request: req, deadline, warnings } = loggedRequestFile(db, file, opts.today);
     reference = req.reference;
     const answer = await produceAnswer(db, req, { ...opts, deadline });
-    return { ok: true, reference, files: answer.files, changes: answer.changes };
+    return { ok: true, reference, files: answer.files, changes: answer.changes, warnings };
   } catch (e) {
     return { ok: false, reference, error: (e as Error).message };
   }
@@ -143,7 +146,7 @@ class WorkerPool {
       const w = new Worker(new URL('./batch-worker.js', import.meta.url), { workerData: init });
       w.on('message', (reply: WorkerReply) => {
         this.busy.delete(w);
-        this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files, changes: reply.changes } : { ok: false, reference: reply.reference, error: reply.error });
+        this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files, changes: reply.changes, warnings: reply.warnings } : { ok: false, reference: reply.reference, error: reply.error });
         this.waiting.delete(reply.id);
         this.idle.push(w);
         this.pump();

@@ -41,7 +41,13 @@ export class RegisterLookups {
       measureLabel: db.prepare('SELECT label FROM measure WHERE name = ?').pluck(),
       themeLabel: db.prepare('SELECT label FROM theme WHERE name = ?').pluck(),
       sourceKind: db.prepare('SELECT kind FROM source WHERE ref = ?').pluck(),
+      anyWithdrawn: db.prepare('SELECT 1 FROM grants WHERE withdrawn_at IS NOT NULL LIMIT 1').pluck(),
     };
+  }
+
+  /** Does the register hold any withdrawn grant (so letters must check what they leave out)? */
+  anyWithdrawn(): boolean {
+    return this.s.anyWithdrawn.get() !== undefined;
   }
 
   /** The published decisions figures come from (an FOI response is not cited back to itself). */

@@ -34,7 +34,7 @@ describe('importing real 360Giving files', () => {
     const db = join(tempDir('foi-imp-'), 'r.sqlite');
     const r = foi(['import', join(G360, 'andrew-lloyd-webber-foundation.360g.json'), '--db', db]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('andrew-lloyd-webber-foundation.360g.json (360giving-json): 475 grants; 475 added, 0 updated, 0 unchanged');
+    expect(r.stdout).toContain('andrew-lloyd-webber-foundation.360g.json (360giving-json): 475 grants; 475 added, 0 changed, 0 unchanged');
     expect(r.stdout).toMatch(/normalised \d+ values in awardDate, e\.g\. grants\[\d+\]: "\d{4}-\d\d-\d\dT00:00:00\+00:00" -> "\d{4}-\d\d-\d\d"/);
     expect(totals(db, 'Andrew Lloyd Webber')).toEqual([475, 2175779327]);
   });
@@ -147,7 +147,7 @@ describe('idempotent re-import', () => {
     const m = /"amountAwarded":\s*(\d+)/.exec(text)!;
     writeFileSync(file, text.replace(m[0], `"amountAwarded": ${Number(m[1]) + 1}`));
     const changed = foi(['import', file, '--db', db]);
-    expect(changed.stdout).toContain('475 grants; 0 added, 1 updated, 474 unchanged');
+    expect(changed.stdout).toContain('475 grants; 0 added, 1 changed, 474 unchanged');
     expect(totals(db, 'Andrew Lloyd Webber')).toEqual([475, 2175779327 + 100]);
   });
 
@@ -175,7 +175,7 @@ describe("the register's own CSV (foi-lines)", () => {
     expect(foi(['init', '--db', db, '--sample']).code).toBe(0);
     const r = foi(['import', join(FIXTURES, 'foi-lines', 'stalking-advocacy.csv'), '--db', db]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('stalking-advocacy.csv (foi-lines-csv): 1 grant; 1 added, 0 updated, 0 unchanged');
+    expect(r.stdout).toContain('stalking-advocacy.csv (foi-lines-csv): 1 grant; 1 added, 0 changed, 0 unchanged');
     const rows = json<{ rows: { financialYear: string; amountPence: number; recipient: string }[] }>(
       foi(['grants', '--db', db, '--theme', 'stalking', '--flag', 'non-ex-intimate=y', '--fy', '2021-22..2022-23', '--format', 'json']));
     expect(rows.rows.map((x) => [x.financialYear, x.amountPence, x.recipient])).toEqual([
