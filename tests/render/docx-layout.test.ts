@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { markdownToDocx } from '../../src/render/markdown-to-docx.js';
+import { markdownEscape } from '../../src/core/markdown-escape.js';
 import { textWidthTwips } from '../../src/render/docx/text.js';
 import { CELL_MARGIN_X, TABLE_FONT_SIZE } from '../../src/render/docx/model.js';
 import { ROOT, foi, tempDir } from '../helpers/cli.js';
@@ -34,6 +35,13 @@ describe('links: only real Markdown link tokens become hyperlinks', () => {
     for (const [, shown] of escaped) expect(text).toContain(`Grant title: ${shown}`);
     expect(text).not.toContain('\\');
     expect(tables(doc)[0]!.rows[1]!.cells[0]!.text).toBe('https://example.org/grants_2020/list*new*');
+  });
+
+  it('data escaped by the letters\' own escaper (markdownEscape) reaches the DOCX as literal text', async () => {
+    const raw = ['https://example.org/grants_2020/list*new*', 'www.example.com', 'a@b.com', 'Smith &amp; Jones'];
+    const files = await docx(raw.map((r) => `Provider: ${markdownEscape(r)}`).join('\n\n') + '\n');
+    expect(hyperlinkRels(files)).toEqual([]);
+    expect(paragraphs(files['word/document.xml']!).map(wText)).toEqual(raw.map((r) => `Provider: ${r}`));
   });
 
   it('the body\'s configured links (Markdown links and <autolinks>) are hyperlinks, in document order', async () => {
