@@ -173,6 +173,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       result.files.push(summary);
       // One change set per file: history says which file (by name and content) changed what.
       writer.startChange('import', { file, sha256 });
+      writer.beginBulk();
       const funders = new Set<string>();
       const prefixes = new Set<string>();
       const writeOne = (g: GrantInput, location: string) => {
@@ -231,6 +232,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       bytesDone = fileEnd;
       opts.onProgress?.(bytesDone, totalBytes, rows);
       if (errors.length) continue;
+      writer.endBulk();
       summary.notInSource = writer.notInSource(funders, prefixes);
       if (opts.prune && summary.notInSource.length) {
         writer.withdraw(summary.notInSource.map((g) => g.id));

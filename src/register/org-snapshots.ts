@@ -1,13 +1,13 @@
 /**
  * Writing each 360Giving grant's organisations as its record published them (org_snapshot, see
- * src/db/migration-360-records.ts). A snapshot is stored once however many grants publish the
+ * src/db/migrations/360-records.ts). A snapshot is stored once however many grants publish the
  * organisation alike, so the usual grant costs no extra row: its first recipient and funder are
- * snapshot ids on the grants row, found in a cache.
+ * snapshot ids on the grants row, found in a cache by the snapshot's key (computed where the
+ * record was read: src/register/stored-grant.ts).
  */
-import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
-import { orgRecord } from './published-record.js';
-import type { MoreOrgs, OrgInput } from './types.js';
+import type { StoredGrant } from './stored-grant.js';
+import type { OrgInput } from './types.js';
 
 export interface SnapshotIds {
   recipients: number[];
@@ -34,12 +34,9 @@ export class OrgSnapshots {
   }
 
   /** The snapshot ids of a grant's organisations, first recipient and funder first, storing any not yet in the register. */
-  ids(recipient: OrgInput | null, funder: OrgInput | null, more: MoreOrgs): SnapshotIds {
-    const recipients = recipient ? [this.idOf(recipient)] : [];
-    const funders = funder ? [this.idOf(funder)] : [];
-    for (const o of more.recipients) recipients.push(this.idOf(o));
-    for (const o of more.funders) funders.push(this.idOf(o));
-    return { recipients, funders };
+  ids(s: StoredGrant): SnapshotIds {
+    const keys = s.snapshots!;
+    return { recipients: keys.recipients.map((k) => this.idOf(k, s.newSnapshots)), funders: keys.funders.map((k) => this.idOf(k, s.newSnapshots)) };
   }
 
   /** Recipients and funders after the first (the first are columns of the grant). */
@@ -48,20 +45,26 @@ export class OrgSnapshots {
     for (let k = 1; k < ids.funders.length; k++) this.s.insertMore.run(grantId, 'funder', k, ids.funders[k]);
   }
 
-  private idOf(o: OrgInput): number {
-    // The cache key: every column and what was kept as published (cheaper than the JSON the stored key hashes).
-    const cacheKey = `${o.id}\u0001${o.name}\u0001${o.charityNumber ?? ''}\u0001${o.companyNumber ?? ''}\u0001${o.streetAddress ?? ''}\u0001${o.locality ?? ''}\u0001${o.region ?? ''}\u0001${o.country ?? ''}\u0001${o.postcode ?? ''}\u0001${o.url ?? ''}\u0001${o.organisationType ?? ''}\u0001${o.published ? JSON.stringify(o.published) : ''}`;
-    let id = this.cache.get(cacheKey);
+  private idOf(key: string, fresh: StoredGrant['newSnapshots']): number {
+    let id = this.cache.get(key);
     if (id !== undefined) return id;
-    const key = createHash('md5').update(JSON.stringify(orgRecord(o))).digest('base64url');
     id = this.s.find.get(key) as number | undefined;
     if (id === undefined) {
-      id = Number(this.s.insert.run(key, o.id, o.name, o.charityNumber ?? null, o.companyNumber ?? null, o.streetAddress ?? null, o.locality ?? null,
-        o.region ?? null, o.country ?? null, o.postcode ?? null, o.url ?? null, o.organisationType ?? null,
-        o.published ? JSON.stringify(o.published) : null).lastInsertRowid);
+      // A key met for the first time comes with its organisation (stored-grant.ts SentOrgs).
+      const o = fresh?.find(([k]) => k === key)?.[1];
+      if (!o) throw new Error(`organisation snapshot ${key} is neither stored nor given`);
+      id = this.insert(key, o);
     }
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(cacheKey, id);
+    this.cache.set(key, id);
+    return id;
+  }
+
+  private insert(key: string, o: OrgInput): number {
+    const id = Number(this.s.insert.run(key, o.id, o.name, o.charityNumber ?? null, o.companyNumber ?? null, o.streetAddress ?? null,
+      o.locality ?? null, o.region ?? null, o.country ?? null, o.postcode ?? null, o.url ?? null, o.organisationType ?? null,
+      o.published ? JSON.stringify(o.published) : null).lastInsertRowid);
+    // Every name an org-id is published under, for --recipient and --funder.
     if (this.namesSeen.get(o.id) !== o.name) {
       this.s.insertName.run(o.id, o.name);
       this.namesSeen.set(o.id, o.name);

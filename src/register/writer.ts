@@ -3,17 +3,28 @@
  * a record whose content hash is unchanged is skipped; a changed one becomes the grant's next
  * version, and the previous version is kept whole (src/register/history.ts) with what changed.
  * The caller owns the transaction (imports are all-or-nothing) and starts a change set per file.
+ *
+ * Fast paths for large imports, none of which skips work:
+ * - a grant whose id the register cannot hold (IdFilter) is inserted without being looked up;
+ * - the derived `award` line and the full-text row of new grants are made in SQL from their
+ *   grants rows, a run of rowids at a time (`awardLines`, `ftsRows`), not a statement per grant;
+ * - into a register with no grants yet (beginBulk), the secondary indexes of the grant tables are
+ *   dropped and built again at the end in one pass each (endBulk), in the same transaction.
  */
-import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
-import { financialYearOfDate } from '../core/financial-year.js';
-import { fyPeriod, periodFinancialYears, tryParsePeriod, type Period } from '../core/period.js';
-import type { AllocationInput, GrantInput, Issue, OrgInput } from './types.js';
+import type { GrantInput, Issue, OrgInput } from './types.js';
 import { OrgSnapshots } from './org-snapshots.js';
-import { HistoryWriter, diffSnapshots, withoutDerivedEchoes, type ChangeKind, type GrantChangeReport, type Snapshot } from './history.js';
+import { IdFilter } from './id-filter.js';
+import { GRANT_COLUMNS, LINE_COLUMNS, SentOrgs, orgViewKey, toStored, type Cell, type StoredGrant } from './stored-grant.js';
+import { HistoryWriter, diffSnapshots, grantTables, withoutDerivedEchoes, type ChangeKind, type GrantChangeReport, type Snapshot } from './history.js';
 import type { FlagDef, MeasureDef, SourceDef, StatedTotalDef, ThemeDef } from '../import/foi-format.js';
 
 export type WriteOutcome = 'inserted' | 'updated' | 'unchanged';
+
+/** New grants whose award lines and full-text rows are made in one statement, at most. */
+const FLUSH_EVERY = 4096;
+const SOURCE_DOCUMENT = GRANT_COLUMNS.indexOf('source_document');
+const TITLE = GRANT_COLUMNS.indexOf('title');
 
 interface Existing {
   rowid: number; hash: string; position: number | null; document: string | null; version: number;
@@ -22,11 +33,19 @@ interface Existing {
 
 export class RegisterWriter {
   private readonly s;
-  /** Organisations already written in this run, by id -> canonical JSON, to skip repeats cheaply. */
+  /** Organisations already written in this run, by id -> what the shared view holds, to skip repeats cheaply. */
   private readonly orgsSeen = new Map<string, string>();
   /** Each 360Giving grant's organisations as published. */
   private readonly snapshots: OrgSnapshots;
   private readonly known = { themes: new Set<string>(), flags: new Set<string>(), measures: new Set<string>(), sources: new Set<string>() };
+  /** For GrantInputs converted here (writeGrant). */
+  private readonly sent = new SentOrgs();
+  /** Ids that may be in the register; null: look every grant up. */
+  private ids: IdFilter | null;
+  /** New grants (consecutive rowids) whose award line and full-text row are still to be made in SQL. */
+  private pending: { from: number; to: number } | null = null;
+  /** While a bulk load runs: the indexes to build again at its end. */
+  private bulk: string[] | null = null;
 
   readonly history: HistoryWriter;
   /** What changed in the current change set, grant by grant (for the import report). */
@@ -35,7 +54,9 @@ export class RegisterWriter {
   constructor(private readonly db: Db) {
     this.snapshots = new OrgSnapshots(db);
     this.history = new HistoryWriter(db);
+    const lines = LINE_COLUMNS.join(', ');
     this.s = {
+      anyGrant: db.prepare('SELECT 1 FROM grants LIMIT 1').pluck(),
       hashOf: db.prepare(`SELECT rowid AS rowid, content_hash AS hash, source_position AS position, source_document AS document, version,
         changed_at AS changedAt, change_id AS changeId, created_change AS createdChange, withdrawn_at AS withdrawnAt FROM grants WHERE id = ?`),
       setProvenance: db.prepare('UPDATE grants SET source_position = ?, source_document = ?, seen_change = ? WHERE rowid = ?'),
@@ -43,17 +64,23 @@ export class RegisterWriter {
       setWithdrawn: db.prepare('UPDATE grants SET withdrawn_at = ?, version = ?, changed_at = ?, change_id = ? WHERE id = ?'),
       deleteGrant: db.prepare('DELETE FROM grants WHERE id = ?'),
       deleteFts: db.prepare('DELETE FROM grant_fts WHERE rowid = ?'),
-      insertGrant: db.prepare(`INSERT INTO grants (id, title, description, currency, amount_awarded_pence, award_date,
-        planned_start, planned_end, planned_duration_months, planned_period_text, programme_code, programme_title,
-        funding_org_id, recipient_org_id, from_open_call, date_modified, services, data_source, source_ref,
-        source_document, extra_json, content_hash, source_position, amount_applied_for_pence, amount_disbursed_pence, published_json,
+      insertGrant: db.prepare(`INSERT INTO grants (${GRANT_COLUMNS.join(', ')}, content_hash, source_position,
         recipient_snapshot_id, funder_snapshot_id, rowid, version, changed_at, change_id, created_change, seen_change)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        VALUES (${GRANT_COLUMNS.map(() => '?').join(', ')}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertOrgName: db.prepare('INSERT OR IGNORE INTO organisation_name (org_id, name) VALUES (?, ?)'),
-      insertAllocation: db.prepare(`INSERT INTO allocation (grant_id, seq, grant_rowid, financial_year, period_text, recipient_org_id,
-        funder_org_id, stream, basis, amount_pence, amount_status, supersedes_seq, superseded, note, source_ref,
-        period_start, period_end, period_precision, fy_from, fy_to, footnote)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertAllocation: db.prepare(`INSERT INTO allocation (grant_id, seq, grant_rowid, ${lines}) VALUES (?, ?, ?, ${LINE_COLUMNS.map(() => '?').join(', ')})`),
+      // A grant with no money lines of its own has one `award` line: its amount in the financial
+      // year of its award date (src/core/financial-year.ts: the year starts on 1 April).
+      awardLines: db.prepare(`INSERT INTO allocation (grant_id, seq, grant_rowid, ${lines})
+        SELECT id, 1, rowid, fy, NULL, recipient_org_id, funding_org_id, NULL, 'award', amount_awarded_pence, 'value',
+          NULL, 0, NULL, source_ref, fy || '-04-01', (fy + 1) || '-03-31', 'fy', fy, fy, NULL
+        FROM (SELECT rowid, id, recipient_org_id, funding_org_id, amount_awarded_pence, source_ref,
+            CAST(substr(award_date, 1, 4) AS INTEGER) - (CAST(substr(award_date, 6, 2) AS INTEGER) < 4) AS fy
+          FROM grants WHERE rowid BETWEEN ? AND ?)`),
+      // The full-text row of a grant without theme outcomes: title, and description and services.
+      ftsRows: db.prepare(`INSERT INTO grant_fts (rowid, grant_id, title, description, outcomes)
+        SELECT rowid, id, title, nullif(concat_ws(char(10), nullif(description, ''), nullif(services, '')), ''), NULL
+        FROM grants WHERE rowid BETWEEN ? AND ?`),
       insertVariation: db.prepare(`INSERT INTO variation (grant_id, seq, date, when_text, description, change_pence,
         new_total_pence, source_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertPartner: db.prepare('INSERT INTO grant_partner (grant_id, seq, org_id, role) VALUES (?, ?, ?, ?)'),
@@ -94,6 +121,28 @@ export class RegisterWriter {
     for (const r of this.s.flags.pluck().all() as string[]) this.known.flags.add(r);
     for (const r of this.s.measures.pluck().all() as string[]) this.known.measures.add(r);
     for (const r of this.s.sources.pluck().all() as string[]) this.known.sources.add(r);
+    this.ids = this.s.anyGrant.get() ? null : new IdFilter(1 << 16);
+  }
+
+  /**
+   * Told how many grants the caller expects to write: into a register that holds many more, every
+   * grant is looked up (cheaper than learning all the ids); otherwise the ids are learnt in one
+   * pass, so that new grants need no lookup.
+   */
+  expect(grants: number): void {
+    const empty = !this.s.anyGrant.get();
+    if (empty) {
+      this.ids = new IdFilter(grants);
+      return;
+    }
+    const held = this.db.prepare('SELECT count(*) FROM grants').pluck().get() as number;
+    if (grants * 8 < held) {
+      this.ids = null;
+      return;
+    }
+    const ids = new IdFilter(held + grants);
+    for (const id of this.db.prepare('SELECT id FROM grants').pluck().iterate() as IterableIterator<string>) ids.add(id);
+    this.ids = ids;
   }
 
   writeSource(s: SourceDef): void {
@@ -122,7 +171,7 @@ export class RegisterWriter {
   writeOrg(o: OrgInput): void {
     // A plain join is enough to tell whether this organisation's details changed (and is cheap:
     // a big import meets the same funder on every row).
-    const key = `${o.name}\u0001${o.charityNumber ?? ''}\u0001${o.companyNumber ?? ''}\u0001${o.locality ?? ''}\u0001${o.postcode ?? ''}\u0001${o.members ?? ''}`;
+    const key = orgViewKey(o);
     if (this.orgsSeen.get(o.id) === key) return;
     // The shared view keeps what it knew unless told otherwise (coalesce); its old row is kept
     // as history when this changes it.
@@ -175,76 +224,120 @@ export class RegisterWriter {
     this.changes = [];
   }
 
-  writeGrant(g: GrantInput): WriteOutcome {
-    const hash = contentHash(g);
+  writeGrant(g: GrantInput, location = ''): WriteOutcome {
+    return this.writeStored(toStored(g, location, this.sent));
+  }
+
+  /** Writes one grant as stored (src/register/stored-grant.ts); `s.row` is used up. */
+  writeStored(s: StoredGrant): WriteOutcome {
     const change = this.history.change();
-    const existing = this.s.hashOf.get(g.id) as Existing | undefined;
-    if (existing && existing.hash === hash && existing.withdrawnAt === null) {
+    const existing = this.ids && !this.ids.has(s.id) ? undefined : (this.s.hashOf.get(s.id) as Existing | undefined);
+    if (existing && existing.hash === s.hash && existing.withdrawnAt === null) {
       // Where a record sits, and in which file, is provenance, not content: the grant is unchanged.
-      const position = g.position ?? null;
-      if (existing.position !== position || existing.document !== g.sourceDocument) this.s.setProvenance.run(position, g.sourceDocument, change.id, existing.rowid);
+      const document = s.row[SOURCE_DOCUMENT];
+      if (existing.position !== s.position || existing.document !== document) this.s.setProvenance.run(s.position, document, change.id, existing.rowid);
       else this.s.setSeen.run(change.id, existing.rowid);
       return 'unchanged';
     }
     let before: Snapshot | null = null;
     if (existing) {
       // The version being replaced is kept whole, with the time it stops being current.
-      before = this.history.snapshots.of(g.id);
-      this.history.keepVersion(g.id, existing.version, existing.changedAt, before!);
+      before = this.history.snapshots.of(s.id);
+      this.history.keepVersion(s.id, existing.version, existing.changedAt, before!);
       this.s.deleteFts.run(existing.rowid);
-      this.s.deleteGrant.run(g.id);
+      this.s.deleteGrant.run(s.id);
     }
     const version = existing ? existing.version + 1 : 1;
-    if (g.fundingOrg?.name) this.writeOrg(g.fundingOrg);
-    if (g.recipientOrg?.name) this.writeOrg(g.recipientOrg);
-    for (const o of g.otherOrgs ?? []) this.writeOrg(o);
-    const snapshot = g.moreOrgs ? this.snapshots.ids(g.recipientOrg, g.fundingOrg, g.moreOrgs) : null;
-    const info = this.s.insertGrant.run(
-      g.id, g.title, g.description, g.currency, g.amountAwardedPence, g.awardDate, g.plannedStart, g.plannedEnd,
-      g.plannedDurationMonths, g.plannedPeriodText ?? null, g.programmeCode, g.programmeTitle, g.fundingOrg?.id ?? null,
-      g.recipientOrg?.id ?? null, g.fromOpenCall, g.dateModified, g.services ?? null, g.dataSource, g.sourceRef,
-      g.sourceDocument, Object.keys(g.extra).length ? JSON.stringify(g.extra) : null, hash, g.position ?? null,
-      g.amountAppliedForPence ?? null, g.amountDisbursedPence ?? null, g.asPublished ? JSON.stringify(g.asPublished) : null,
-      snapshot?.recipients[0] ?? null, snapshot?.funders[0] ?? null,
+    if (s.orgs) for (const o of s.orgs) this.writeOrg(o);
+    const snapshot = s.snapshots ? this.snapshots.ids(s) : null;
+    const row = s.row;
+    row.push(s.hash, s.position, snapshot?.recipients[0] ?? null, snapshot?.funders[0] ?? null,
       // Same rowid as before: listings and the full-text index join on it.
-      existing?.rowid ?? null, version, change.at, change.id, existing ? existing.createdChange : change.id, change.id,
-    );
-    if (snapshot) this.snapshots.writeMore(g.id, snapshot);
-    const allocations = g.allocations.length ? g.allocations : derivedAward(g);
-    const superseded = new Set(allocations.map((a) => a.supersedes).filter((s): s is number => s != null));
-    allocations.forEach((a, i) => {
-      const span = lineSpan(a);
-      this.s.insertAllocation.run(g.id, i + 1, info.lastInsertRowid, span.financialYear, a.periodText ?? null, a.recipientOrgId, a.funderOrgId,
-        a.stream ?? null, a.basis, a.amountPence, a.amountStatus, a.supersedes ?? null, superseded.has(i + 1) ? 1 : 0,
-        a.note ?? null, a.sourceRef ?? null, span.period?.start ?? null, span.period?.end ?? null, span.period?.precision ?? null,
-        span.fyFrom, span.fyTo, a.footnote ?? null);
-    });
-    g.variations.forEach((v, i) => this.s.insertVariation.run(g.id, i + 1, v.date ?? null, v.whenText ?? null, v.description,
-      v.changePence ?? null, v.newTotalPence ?? null, v.sourceRef ?? null));
-    g.partners.forEach((p, i) => this.s.insertPartner.run(g.id, i + 1, p.orgId, p.role ?? null));
-    g.beneficiaryLocations.forEach((l, i) => this.s.insertLocation.run(g.id, i + 1, l.name, l.countryCode ?? null,
-      l.geoCode ?? null, l.geoCodeType ?? null));
-    g.classifications.forEach((c, i) => this.s.insertClassification.run(g.id, i + 1, c.vocabulary ?? null, c.code ?? null, c.title ?? null));
-    for (const t of g.themes) this.s.insertTheme.run(g.id, t.theme, t.outcome ?? null, t.sourceRef ?? null);
-    for (const f of g.flags) this.s.insertFlag.run(g.id, f.name, f.value, f.evidence ?? null, f.sourceRef ?? null);
-    for (const f of g.figures) {
-      this.s.insertFigure.run(g.id, f.measure, f.financialYear ?? -1, f.status, f.valueNumber ?? null, f.valueText ?? null,
-        f.wording ?? null, f.sourceRef ?? null);
+      existing?.rowid ?? null, version, change.at, change.id, existing ? existing.createdChange : change.id, change.id);
+    const rowid = Number(this.s.insertGrant.run(row).lastInsertRowid);
+    this.ids?.add(s.id);
+    if (snapshot) this.snapshots.writeMore(s.id, snapshot);
+    this.writeChildren(s, rowid);
+    if (s.lines === null && s.fts === null && !existing) {
+      // The usual new grant: its award line and full-text row are made with its neighbours'.
+      const p = this.pending;
+      if (p && rowid === p.to + 1 && p.to - p.from < FLUSH_EVERY) p.to = rowid;
+      else {
+        this.flush();
+        this.pending = { from: rowid, to: rowid };
+      }
+    } else {
+      if (s.lines === null) this.s.awardLines.run(rowid, rowid);
+      if (s.fts === null) this.s.ftsRows.run(rowid, rowid);
+      else this.s.insertFts.run(rowid, s.id, row[TITLE], s.fts[0], s.fts[1]);
     }
-    const outcomes = g.themes.map((t) => t.outcome).filter(Boolean).join('\n');
-    const description = [g.description, g.services].filter(Boolean).join('\n');
-    this.s.insertFts.run(info.lastInsertRowid, g.id, g.title, description || null, outcomes || null);
     if (!existing) return 'inserted';
-    const fields = withoutDerivedEchoes(diffSnapshots(before, this.history.snapshots.of(g.id)));
+    const fields = withoutDerivedEchoes(diffSnapshots(before, this.history.snapshots.of(s.id)));
     if (!fields.length) {
       // Nothing a reader can see is different (say, a record hashed by older code): no new version.
-      this.history.forgetVersion(g.id, existing.version, existing.changedAt, existing.changeId);
+      this.history.forgetVersion(s.id, existing.version, existing.changedAt, existing.changeId);
       return 'unchanged';
     }
     const action = existing.withdrawnAt !== null ? 'restored' : 'changed';
-    this.history.record(g.id, version, action, fields);
-    this.changes.push({ grantId: g.id, action, fields });
+    this.history.record(s.id, version, action, fields);
+    this.changes.push({ grantId: s.id, action, fields });
     return 'updated';
+  }
+
+  /** A grant's rows in the other grant tables, numbered from 1 in order. */
+  private writeChildren(s: StoredGrant, rowid: number): void {
+    const id = s.id;
+    const each = (rows: Cell[][] | null, write: (r: Cell[], seq: number) => void) => {
+      if (rows) for (let i = 0; i < rows.length; i++) write(rows[i], i + 1);
+    };
+    each(s.lines, (r, seq) => this.s.insertAllocation.run(id, seq, rowid, r));
+    each(s.locations, (r, seq) => this.s.insertLocation.run(id, seq, r));
+    each(s.classifications, (r, seq) => this.s.insertClassification.run(id, seq, r));
+    each(s.variations, (r, seq) => this.s.insertVariation.run(id, seq, r));
+    each(s.partners, (r, seq) => this.s.insertPartner.run(id, seq, r));
+    each(s.themes, (r) => this.s.insertTheme.run(id, r));
+    each(s.flags, (r) => this.s.insertFlag.run(id, r));
+    each(s.figures, (r) => this.s.insertFigure.run(id, r));
+  }
+
+  /** Makes the award lines and full-text rows of the new grants written since the last flush. */
+  flush(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    this.s.awardLines.run(p.from, p.to);
+    this.s.ftsRows.run(p.from, p.to);
+  }
+
+  /**
+   * Into a register that holds no grants yet: drops the secondary indexes of the grant tables,
+   * to be built again by endBulk in one pass each (sorting a million keys once costs far less
+   * than a million inserts into random places). Returns false, and does nothing, otherwise.
+   * Unique indexes that foreign keys refer to stay.
+   */
+  beginBulk(): boolean {
+    if (this.bulk || this.s.anyGrant.get()) return false;
+    const tables = ['grants', ...grantTables(this.db)];
+    const all = this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
+    const parents = new Set(all.flatMap((t) => (this.db.prepare('SELECT "table" FROM pragma_foreign_key_list(?)').pluck().all(t) as string[])));
+    const indexes = this.db.prepare(`SELECT m.name, m.sql, m.tbl_name AS tbl, i."unique" AS uniq FROM sqlite_master m
+      JOIN pragma_index_list(m.tbl_name) i ON i.name = m.name
+      WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.tbl_name IN (${tables.map(() => '?').join(', ')}) ORDER BY m.rowid`).all(...tables) as { name: string; sql: string; tbl: string; uniq: number }[];
+    this.bulk = [];
+    for (const ix of indexes) {
+      if (ix.uniq && parents.has(ix.tbl)) continue;
+      this.db.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
+      this.bulk.push(ix.sql);
+    }
+    return true;
+  }
+
+  /** Ends a bulk load: the pending rows, then the indexes beginBulk dropped, built from the table. */
+  endBulk(): void {
+    this.flush();
+    const indexes = this.bulk;
+    this.bulk = null;
+    for (const sql of indexes ?? []) this.db.exec(sql);
   }
 
   /**
@@ -252,6 +345,7 @@ export class RegisterWriter {
    * not contain (and that are not withdrawn already): "no longer in the source".
    */
   notInSource(funders: Iterable<string>, prefixes: Iterable<string>): { id: string; title: string }[] {
+    this.flush();
     const change = this.history.change();
     const f = [...funders];
     const p = [...prefixes];
@@ -264,6 +358,7 @@ export class RegisterWriter {
 
   /** Mark grants withdrawn (a new version of each; nothing is deleted, history is kept). */
   withdraw(ids: string[]): void {
+    this.flush();
     const change = this.history.change();
     for (const id of ids) {
       const existing = this.s.hashOf.get(id) as Existing | undefined;
@@ -276,51 +371,6 @@ export class RegisterWriter {
       this.changes.push({ grantId: id, action: 'withdrawn', fields });
     }
   }
-}
-
-/**
- * Where a line sits in time: its period and the financial years it overlaps. `financial_year`
- * is set only for a line within one year; a line over several years is matched by its span.
- */
-export function lineSpan(a: Pick<AllocationInput, 'financialYear' | 'period'>): { period: Period | null; fyFrom: number | null; fyTo: number | null; financialYear: number | null } {
-  const period = a.period ?? (a.financialYear !== null ? fyPeriod(a.financialYear) : null);
-  if (!period) return { period: null, fyFrom: null, fyTo: null, financialYear: null };
-  const { from, to } = periodFinancialYears(period);
-  return { period, fyFrom: from, fyTo: to, financialYear: from === to ? from : null };
-}
-
-function plannedPeriod(g: GrantInput): Period | null {
-  if (g.plannedPeriodText) return tryParsePeriod(g.plannedPeriodText);
-  if (g.plannedStart && g.plannedEnd && g.plannedStart <= g.plannedEnd) return { start: g.plannedStart, end: g.plannedEnd, precision: 'day' };
-  return null;
-}
-
-/** A grant with no money lines contributes one `award` line in the financial year of its award date. */
-function derivedAward(g: GrantInput): AllocationInput[] {
-  if (g.amountAwardedPence === null) return [];
-  return [{
-    financialYear: g.awardDate ? financialYearOfDate(g.awardDate).start : null,
-    // Without an award date, the award covers the grant's planned period, when that is known.
-    period: g.awardDate ? null : plannedPeriod(g),
-    periodText: g.awardDate ? null : g.plannedPeriodText ?? null,
-    recipientOrgId: g.recipientOrg?.id ?? null,
-    funderOrgId: g.fundingOrg?.id ?? null,
-    stream: null,
-    basis: 'award' as const,
-    amountPence: g.amountAwardedPence,
-    amountStatus: 'value' as const,
-    supersedes: null,
-    note: null,
-    sourceRef: g.sourceRef,
-  }];
-}
-
-/**
- * Stable hash of everything a grant record says; key order is fixed by how records are built.
- * Its position and the file it came from are provenance, not content, so they are left out.
- */
-export function contentHash(g: GrantInput): string {
-  return createHash('md5').update(JSON.stringify({ ...g, position: undefined, sourceDocument: undefined })).digest('base64url');
 }
 
 /** `360G-LBFEW-109588` -> `360G-LBFEW`: the publisher's registered prefix (the source of a 360Giving id). */
