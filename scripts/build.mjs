@@ -5,6 +5,7 @@
 // esbuild so a command loads a few files instead of resolving hundreds of modules:
 //   dist/cli.js            the command line (commander and what --help needs)
 //   dist/batch-worker.js   the `foi batch` worker thread (found beside the chunk that starts it)
+//   dist/read-worker.js    the `foi import` reading thread (likewise)
 //   dist/*-HASH.js         chunks: each lazily imported command and what it alone needs, and
 //                          shared code; docx is in its own chunk, loaded only for a reference .docx
 //   dist/docx-template.json the constant parts of the letter .docx, made here with the docx library
@@ -91,7 +92,7 @@ const common = {
 rmSync(DIST, { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli.ts', 'batch-worker': 'src/letters/batch-worker.ts' },
+  entryPoints: { cli: 'src/cli.ts', 'batch-worker': 'src/letters/batch-worker.ts', 'read-worker': 'src/import/read-worker.ts' },
   splitting: true,
   outdir: DIST,
   chunkNames: '[name]-[hash]',

@@ -28,14 +28,14 @@ export function isFoiLinesHeader(headerLine: string): boolean {
   return headerLine.split(',').some((h) => h.replace(/^\uFEFF/, '').replace(/"/g, '').trim().toLowerCase() === 'grant id');
 }
 
-export async function readFoiLinesCsv(path: string, encoding?: string): Promise<{ grants: { grant: GrantInput; location: string }[]; issues: Issue[] }> {
+export async function readFoiLinesCsv(path: string, encoding?: string, onRead?: (chunk: Buffer) => void): Promise<{ grants: { grant: GrantInput; location: string }[]; issues: Issue[] }> {
   const file = basename(path);
   const issues: Issue[] = [];
   const err = (row: number, column: string | null, value: string | null, message: string) =>
     issues.push({ severity: 'error', file, location: `row ${row}`, column, value, message });
   let header: string[] = [];
   const grants = new Map<string, { grant: GrantInput; location: string; set: Map<string, string> }>();
-  for await (const { row, fields } of readCsvRecords(path, { encoding })) {
+  for await (const { row, fields } of readCsvRecords(path, { encoding, onRead })) {
     if (row === 1) {
       header = fields.map((h) => h.replace(/^\uFEFF/, '').trim());
       const known = (h: string) => {

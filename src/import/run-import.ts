@@ -4,16 +4,19 @@
  * YAML/JSON. Reports every error up to a cap, with file, row or path, column and value.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { beginWrite, type Db } from '../db/open.js';
 import { DataError, UsageError } from '../core/errors.js';
-import { RegisterWriter, idPrefix, type WriteOutcome } from '../register/writer.js';
+import { RegisterWriter, type WriteOutcome } from '../register/writer.js';
+import { idPrefix } from '../register/stored-grant.js';
 import type { GrantChangeReport } from '../register/history.js';
-import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
+import { formatIssue, type GrantInput, type Issue } from '../register/types.js';
 import { isFoiRegisterText, parseFoiRegisterText, type FoiRegisterFile } from './foi-format.js';
 import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
 import { ImportReport } from './import-report.js';
+import { IssueTally, type NormalisedGroup, type WarningGroup } from './issue-tally.js';
+import { stored360 } from './stored-360.js';
 import { EncodingError, checkEncoding, decodeFile, replacementNotice } from './text-encoding.js';
 
 export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv';
@@ -35,13 +38,6 @@ export interface FileSummary {
   withdrawn: number;
 }
 
-/** Warnings alike (same kind, column and message but for the values in it), counted, with the first as example. */
-export interface WarningGroup {
-  kind: 'schema' | 'quality';
-  count: number;
-  example: Issue;
-}
-
 export interface ImportResult {
   files: FileSummary[];
   inserted: number;
@@ -51,7 +47,7 @@ export interface ImportResult {
   /** Schema warnings first, then quality notices; each in the order first met. */
   warnings: WarningGroup[];
   /** How many values were normalised, by column, with one example each. */
-  normalised: { column: string; count: number; example: Normalisation }[];
+  normalised: NormalisedGroup[];
 }
 
 export interface ImportOptions {
@@ -83,13 +79,6 @@ export function detectFormat(path: string): FileFormat {
   throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
 }
 
-/** sha256 of a file's bytes, read in chunks (a large CSV is never held in memory). */
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 function readHead(path: string, n: number): string {
   const fd = openSync(path, 'r');
   try {
@@ -101,26 +90,19 @@ function readHead(path: string, n: number): string {
   }
 }
 
-/** What makes two warnings alike: kind, column (item numbers dropped) and message (values in it dropped). */
-function warningKey(i: Issue): string {
-  const column = (i.column ?? '').replace(/\[\d+\]|:\d+:/g, (m) => (m.startsWith('[') ? '[]' : ':'));
-  const message = i.message.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N');
-  return `${i.kind ?? 'quality'}\u0000${column}\u0000${message}`;
-}
-
 export async function importFiles(db: Db, paths: readonly string[], opts: ImportOptions = {}): Promise<ImportResult> {
   const maxErrors = opts.maxErrors ?? 50;
   for (const p of paths) {
     if (!existsSync(p) || !statSync(p).isFile()) throw new UsageError(`${p}: no such file`);
   }
   const encoding = opts.encoding === undefined ? undefined : checkEncoding(opts.encoding);
-  const totalBytes = paths.reduce((a, p) => a + statSync(p).size, 0);
+  const sizes = paths.map((p) => statSync(p).size);
+  const totalBytes = sizes.reduce((a, n) => a + n, 0);
   let bytesDone = 0;
   let rows = 0;
   const errors: Issue[] = [];
   const result: ImportResult = { files: [], inserted: 0, updated: 0, unchanged: 0, warningCount: 0, warnings: [], normalised: [] };
-  const norm = new Map<string, { column: string; count: number; example: Normalisation }>();
-  const groups = new Map<string, WarningGroup>();
+  const tally = new IssueTally();
   const report = opts.report ? new ImportReport(opts.report) : null;
   let capped = false;
   const addError = (i: Issue) => {
@@ -129,28 +111,11 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       report?.issue(i);
     } else capped = true;
   };
-  // Warnings by exact column and message first (a million "Y" flags are one message), then alike.
-  const exactGroups = new Map<string, WarningGroup>();
   const addWarning = (i: Issue) => {
-    result.warningCount++;
+    tally.warning(i);
     report?.issue(i);
-    const exact = `${i.kind}\u0000${i.column}\u0000${i.message}`;
-    let g = exactGroups.get(exact);
-    if (!g) {
-      const key = warningKey(i);
-      g = groups.get(key);
-      if (!g) groups.set(key, (g = { kind: i.kind ?? 'quality', count: 0, example: i }));
-      if (exactGroups.size < 10_000) exactGroups.set(exact, g);
-    }
-    g.count++;
   };
   const addIssue = (i: Issue) => (i.severity === 'error' ? addError(i) : addWarning(i));
-  const addNote = (n: Normalisation) => {
-    report?.note(n);
-    const entry = norm.get(n.column);
-    if (entry) entry.count++;
-    else norm.set(n.column, { column: n.column, count: 1, example: n });
-  };
   const finishReport = (outcome: string) => {
     report?.finish({ outcome, files: result.files, inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, capped });
   };
@@ -159,44 +124,52 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
   let committed = false;
   try {
     const writer = new RegisterWriter(db);
+    // About 500 bytes a grant in a flat file: enough to size the filter of ids the register may hold.
+    writer.expect(Math.ceil(totalBytes / 200));
     const count = (s: FileSummary, o: WriteOutcome) => {
       s[o]++;
       result[o]++;
     };
-    for (const path of paths) {
+    for (const [k, path] of paths.entries()) {
       if (capped) break;
-      const fileEnd = bytesDone + statSync(path).size;
+      const fileEnd = bytesDone + sizes[k];
       const file = basename(path);
       const format = detectFormat(path);
-      const sha256 = await fileSha256(path);
-      const summary: FileSummary = { file, format, sha256, grants: 0, inserted: 0, updated: 0, unchanged: 0, changes: [], notInSource: [], withdrawn: 0 };
+      const summary: FileSummary = { file, format, sha256: '', grants: 0, inserted: 0, updated: 0, unchanged: 0, changes: [], notInSource: [], withdrawn: 0 };
       result.files.push(summary);
-      // One change set per file: history says which file (by name and content) changed what.
-      writer.startChange('import', { file, sha256 });
+      // One change set per file: history says which file (by name and content) changed what. The
+      // content's sha256 is computed as the file is read, and recorded when it has been.
+      writer.startChange('import', { file });
       writer.beginBulk();
-      const funders = new Set<string>();
-      const prefixes = new Set<string>();
+      let funders = new Set<string>();
+      let prefixes = new Set<string>();
+      const write = (id: string, location: string, put: () => WriteOutcome) => {
+        if (errors.length) return; // keep validating, stop writing: it will all be rolled back
+        try {
+          count(summary, put());
+        } catch (e) {
+          addError({ severity: 'error', file, location, message: `grant ${id} could not be stored: ${(e as Error).message}` });
+        }
+      };
       const writeOne = (g: GrantInput, location: string) => {
         g.position = summary.grants++;
         rows++;
         if (g.fundingOrg?.id) funders.add(g.fundingOrg.id);
         prefixes.add(idPrefix(g.id));
-        if (errors.length) return; // keep validating, stop writing: it will all be rolled back
+        if (errors.length) return;
         const problems = writer.checkReferences(g);
         if (problems.length) {
           for (const m of problems) addError({ severity: 'error', file, location, message: `grant ${g.id}: ${m}` });
           return;
         }
-        try {
-          count(summary, writer.writeGrant(g));
-        } catch (e) {
-          addError({ severity: 'error', file, location, message: `grant ${g.id} could not be stored: ${(e as Error).message}` });
-        }
+        write(g.id, location, () => writer.writeGrant(g, location));
       };
       if (format === 'foi-register') {
         let text: string;
         try {
-          const decoded = decodeFile(readFileSync(path), file, encoding);
+          const bytes = readFileSync(path);
+          summary.sha256 = createHash('sha256').update(bytes).digest('hex');
+          const decoded = decodeFile(bytes, file, encoding);
           text = decoded.text;
           if (decoded.replacementAt !== -1) addWarning({ severity: 'warning', file, location: `byte ${decoded.replacementAt}`, message: replacementNotice(decoded.replacementAt) });
         } catch (e) {
@@ -209,30 +182,44 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         if (!issues.some((i) => i.severity === 'error')) writeDefinitions(writer, data, file, addError);
         data.grants.forEach((g) => writeOne(g, `grant ${g.id}`));
       } else if (format === 'foi-lines-csv') {
-        const { grants, issues } = await readFoiLinesCsv(path, encoding);
+        const hash = createHash('sha256');
+        const { grants, issues } = await readFoiLinesCsv(path, encoding, (chunk) => hash.update(chunk));
+        summary.sha256 = hash.digest('hex');
         for (const i of issues) addError(i);
         for (const { grant, location } of grants) writeOne(grant, location);
       } else {
-        const { read360Batches } = await import('./giving360.js');
-        const onRead = opts.onProgress && ((n: number) => opts.onProgress!((bytesDone += n), totalBytes, rows));
-        // Batches, not single items: one await per few hundred records.
-        outer: for await (const batch of read360Batches(path, { encoding, onRead })) {
-          for (const item of batch) {
-            if (item.kind === 'grant') {
-              writeOne(item.grant, item.location);
-            } else if (item.kind === 'issue') {
-              addIssue(item.issue);
-              if (capped) break outer;
-            } else {
-              addNote(item.note);
+        // Read (and validated, and mapped to stored rows) in a thread of its own when large.
+        const source = stored360(path, sizes[k], { encoding, report: !!report });
+        try {
+          for await (const m of source) {
+            if (m.kind === 'end') {
+              summary.sha256 = m.sha256;
+              funders = new Set(m.funders);
+              prefixes = new Set(m.prefixes);
+              tally.merge(m.tally);
+              break;
             }
+            for (const it of m.items) {
+              if (it.issue?.severity === 'error') addError(it.issue);
+              else if (it.issue) report?.issue(it.issue);
+              else report?.note(it.note!);
+            }
+            if (capped) break;
+            for (const g of m.grants) write(g.id, g.location, () => writer.writeStored(g));
+            summary.grants += m.grants.length;
+            rows += m.grants.length;
+            bytesDone += m.bytes;
+            opts.onProgress?.(bytesDone, totalBytes, rows);
           }
+        } finally {
+          await source.return(undefined);
         }
       }
       bytesDone = fileEnd;
       opts.onProgress?.(bytesDone, totalBytes, rows);
       if (errors.length) continue;
       writer.endBulk();
+      writer.history.setFileSha256(summary.sha256);
       summary.notInSource = writer.notInSource(funders, prefixes);
       if (opts.prune && summary.notInSource.length) {
         writer.withdraw(summary.notInSource.map((g) => g.id));
@@ -240,8 +227,9 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       }
       summary.changes = writer.changes;
     }
-    result.normalised = [...norm.values()];
-    result.warnings = [...groups.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'schema' ? -1 : 1));
+    result.warningCount = tally.warningCount;
+    result.normalised = tally.normalised();
+    result.warnings = tally.warnings();
     if (errors.length) {
       db.exec('ROLLBACK');
       committed = true;

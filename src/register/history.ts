@@ -249,6 +249,7 @@ export class HistoryWriter {
     this.snapshots = new Snapshots(db);
     this.s = {
       newChange: db.prepare('INSERT INTO change_set (at, kind, file, file_sha256, command) VALUES (?, ?, ?, ?, ?)'),
+      setSha256: db.prepare('UPDATE change_set SET file_sha256 = ? WHERE id = ?'),
       lastAt: db.prepare('SELECT max(at) FROM change_set').pluck(),
       keepVersion: db.prepare('INSERT INTO grant_version (grant_id, version, valid_from, valid_to, change_to, snapshot) VALUES (?, ?, ?, ?, ?, ?)'),
       forgetVersion: db.prepare('DELETE FROM grant_version WHERE grant_id = ? AND version = ?'),
@@ -268,6 +269,11 @@ export class HistoryWriter {
     const info = this.s.newChange.run(at, kind, details.file ?? null, details.sha256 ?? null, details.command ?? null);
     this.current = { id: Number(info.lastInsertRowid), at };
     return this.current;
+  }
+
+  /** The sha256 of the current change set's file, once it has been read (it is hashed in the same pass). */
+  setFileSha256(sha256: string): void {
+    this.s.setSha256.run(sha256, this.change().id);
   }
 
   /** The change set to write under, starting an anonymous command one if none was started. */

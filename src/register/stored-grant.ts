@@ -240,3 +240,9 @@ function derivedAward(g: GrantInput): AllocationInput[] {
     sourceRef: g.sourceRef,
   }];
 }
+
+/** `360G-LBFEW-109588` -> `360G-LBFEW`: the publisher's registered prefix (the source of a 360Giving id). */
+export function idPrefix(id: string): string {
+  const m = /^([^-]+-[^-]+)-/.exec(id);
+  return m ? m[1] : id;
+}

@@ -15,7 +15,7 @@ import type { Db } from '../db/open.js';
 import type { GrantInput, Issue, OrgInput } from './types.js';
 import { OrgSnapshots } from './org-snapshots.js';
 import { IdFilter } from './id-filter.js';
-import { GRANT_COLUMNS, LINE_COLUMNS, SentOrgs, orgViewKey, toStored, type Cell, type StoredGrant } from './stored-grant.js';
+import { GRANT_COLUMNS, LINE_COLUMNS, SentOrgs, idPrefix, orgViewKey, toStored, type Cell, type StoredGrant } from './stored-grant.js';
 import { HistoryWriter, diffSnapshots, grantTables, withoutDerivedEchoes, type ChangeKind, type GrantChangeReport, type Snapshot } from './history.js';
 import type { FlagDef, MeasureDef, SourceDef, StatedTotalDef, ThemeDef } from '../import/foi-format.js';
 
@@ -371,12 +371,6 @@ export class RegisterWriter {
       this.changes.push({ grantId: id, action: 'withdrawn', fields });
     }
   }
-}
-
-/** `360G-LBFEW-109588` -> `360G-LBFEW`: the publisher's registered prefix (the source of a 360Giving id). */
-export function idPrefix(id: string): string {
-  const m = /^([^-]+-[^-]+)-/.exec(id);
-  return m ? m[1] : id;
 }
 
 export type { Issue };

@@ -25,8 +25,8 @@ export interface Read360Options extends MapOptions {
   chunkSize?: number;
   /** The file's text encoding when it is not UTF-8 (`windows-1252`). */
   encoding?: string;
-  /** Told the size of each chunk read from the file (progress by bytes). */
-  onRead?: (bytes: number) => void;
+  /** Given each chunk of the file's bytes as read (progress by bytes; the file's hash in the same pass). */
+  onRead?: (chunk: Buffer) => void;
 }
 
 /** `json` for `.json` or content starting with `{`; `csv` otherwise. */
@@ -97,7 +97,7 @@ async function* readJson(path: string, opts: Read360Options): AsyncGenerator<Imp
   let count = 0;
   const chunks = (async function* () {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      opts.onRead?.(chunk.length);
+      opts.onRead?.(chunk);
       yield bytes.push(chunk);
     }
     yield bytes.end();
