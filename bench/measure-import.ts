@@ -1,5 +1,5 @@
 /**
- * In-process import probe: `node [--expose-gc] dist/bench/measure-import.js FILE.csv DB [--statements] [--retainers] [--what-if] [--cache-mib N]`.
+ * In-process import probe: `node [--expose-gc] dist/bench/measure-import.js FILE.csv DB [--statements] [--retainers] [--what-if] [--cache-mib N] [--step N]`.
  * Calls importFiles exactly as `foi import` does (fresh register, one transaction) and prints one
  * JSON line: wall time, rows/s over the run (every 25,000 rows), peak RSS, heap after a full GC
  * when --expose-gc is on, and, with --statements, the time spent inside each SQLite statement
@@ -22,13 +22,18 @@ import { importFiles } from '../src/import/run-import.js';
 
 interface StmtStat { sql: string; calls: number; ms: number }
 
+/** Grants between progress points (--step N). */
+const stepArg = process.argv.indexOf('--step');
+const PROGRESS_STEP = stepArg > 0 ? Number(process.argv[stepArg + 1]) : 25_000;
+
 export interface ImportProbe {
   rows: number;
   ms: number;
   commitMs: number;
   maxRssBytes: number;
   heapAfterGcBytes: number | null;
-  progress: { rows: number; ms: number }[];
+  /** Each time another PROGRESS_STEP grants have been written: rows, time since the start, resident memory. */
+  progress: { rows: number; ms: number; rssBytes: number }[];
   statements: StmtStat[] | null;
   cacheMib: number | null;
   /** With --retainers (and --expose-gc): large strings still alive after the import, and who holds them. */
@@ -107,11 +112,14 @@ async function main(): Promise<void> {
   if (whatIf) whatIfBefore(db);
   const stats = new Map<string, StmtStat>();
   if (withStatements) instrument(db, stats);
-  const progress: { rows: number; ms: number }[] = [];
+  const progress: ImportProbe['progress'] = [];
+  let next = PROGRESS_STEP;
   const t0 = performance.now();
   const result = await importFiles(db, [file], {
-    onProgress: (n) => {
-      if (n % 25_000 === 0) progress.push({ rows: n, ms: performance.now() - t0 });
+    onProgress: (_bytes, _total, rows) => {
+      if (rows < next) return;
+      progress.push({ rows, ms: performance.now() - t0, rssBytes: process.memoryUsage.rss() });
+      next = (Math.floor(rows / PROGRESS_STEP) + 1) * PROGRESS_STEP;
     },
   });
   let whatIfEndMs: number | null = null;

@@ -218,7 +218,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       bytesDone = fileEnd;
       opts.onProgress?.(bytesDone, totalBytes, rows);
       if (errors.length) continue;
-      writer.endBulk();
+      writer.finishFile();
       writer.history.setFileSha256(summary.sha256);
       summary.notInSource = writer.notInSource(funders, prefixes);
       if (opts.prune && summary.notInSource.length) {

@@ -8,7 +8,7 @@
  * thread to the writing thread by structured clone, and arrays clone several times faster than
  * objects with named keys.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { financialYearOfDate } from '../core/financial-year.js';
 import { fyPeriod, periodFinancialYears, tryParsePeriod, type Period } from '../core/period.js';
 import { orgRecord } from './published-record.js';
@@ -77,25 +77,51 @@ export function snapshotKey(o: OrgInput): string {
   return createHash('md5').update(JSON.stringify(orgRecord(o))).digest('base64url');
 }
 
+/** Same organisation, as published (every column, and what was kept as published). */
+function sameOrg(a: OrgInput, b: OrgInput): boolean {
+  if (a.name !== b.name || (a.charityNumber ?? null) !== (b.charityNumber ?? null) || (a.companyNumber ?? null) !== (b.companyNumber ?? null)
+    || (a.streetAddress ?? null) !== (b.streetAddress ?? null) || (a.locality ?? null) !== (b.locality ?? null) || (a.region ?? null) !== (b.region ?? null)
+    || (a.country ?? null) !== (b.country ?? null) || (a.postcode ?? null) !== (b.postcode ?? null) || (a.url ?? null) !== (b.url ?? null)
+    || (a.organisationType ?? null) !== (b.organisationType ?? null) || (a.members ?? null) !== (b.members ?? null)) return false;
+  const p = a.published ?? null;
+  const q = b.published ?? null;
+  return p === q || (p !== null && q !== null && JSON.stringify(p) === JSON.stringify(q));
+}
+
 /**
- * Remembers, for one reading thread, what it has already told the writer: organisations by id
- * (what they say) and snapshot keys, so each is sent again only when it changes. Bounded: past
- * the limit it starts again, and the writer finds anything it already stored.
+ * Remembers, for one reading thread, what it has already told the writer: each organisation id's
+ * details (for the shared `organisation` view) and snapshot keys, so each is sent again only when
+ * it changes. A file names the same funder on every row: comparing with the last organisation
+ * seen under its id is cheaper than building a key for it. Bounded: past the limit it starts
+ * again, and the writer finds anything it already stored.
  */
 export class SentOrgs {
-  private readonly views = new Map<string, string>();
-  private readonly keys = new Map<string, string>();
+  /**
+   * By org id: the last organisation seen as published and its snapshot key; the last one sent
+   * for the shared view, and whether what the shared view holds of the one seen is what was sent.
+   */
+  private readonly byId = new Map<string, { org: OrgInput; key: string; view: OrgInput | null; viewSent: boolean }>();
   private readonly sent = new Set<string>();
   private static readonly MAX = 100_000;
 
-  /** The organisations whose details differ from what was last sent for their id (in order). */
+  private entry(o: OrgInput): { org: OrgInput; key: string; view: OrgInput | null; viewSent: boolean } {
+    const e = this.byId.get(o.id);
+    if (e && (e.org === o || sameOrg(e.org, o))) return e;
+    if (this.byId.size >= SentOrgs.MAX) this.byId.clear();
+    const next = { org: o, key: snapshotKey(o), view: e?.view ?? null, viewSent: false };
+    this.byId.set(o.id, next);
+    return next;
+  }
+
+  /** The organisations whose details for the shared view differ from what was last sent for their id (in order). */
   changed(orgs: OrgInput[]): OrgInput[] | null {
     let out: OrgInput[] | null = null;
     for (const o of orgs) {
-      const key = orgViewKey(o);
-      if (this.views.get(o.id) === key) continue;
-      if (this.views.size >= SentOrgs.MAX) this.views.clear();
-      this.views.set(o.id, key);
+      const e = this.entry(o);
+      if (e.viewSent) continue;
+      e.viewSent = true;
+      if (e.view && orgViewKey(e.view) === orgViewKey(o)) continue;
+      e.view = o;
       (out ??= []).push(o);
     }
     return out;
@@ -103,14 +129,7 @@ export class SentOrgs {
 
   /** An organisation's snapshot key; the organisation goes to `fresh` the first time its key is met. */
   key(o: OrgInput, fresh: [string, OrgInput][]): string {
-    // The cache key: every column and what was kept as published (cheaper than the JSON the stored key hashes).
-    const cacheKey = `${o.id}\u0001${o.name}\u0001${o.charityNumber ?? ''}\u0001${o.companyNumber ?? ''}\u0001${o.streetAddress ?? ''}\u0001${o.locality ?? ''}\u0001${o.region ?? ''}\u0001${o.country ?? ''}\u0001${o.postcode ?? ''}\u0001${o.url ?? ''}\u0001${o.organisationType ?? ''}\u0001${o.published ? JSON.stringify(o.published) : ''}`;
-    let key = this.keys.get(cacheKey);
-    if (key === undefined) {
-      key = snapshotKey(o);
-      if (this.keys.size >= SentOrgs.MAX) this.keys.clear();
-      this.keys.set(cacheKey, key);
-    }
+    const { key } = this.entry(o);
     if (!this.sent.has(key)) {
       if (this.sent.size >= SentOrgs.MAX) this.sent.clear();
       this.sent.add(key);
@@ -179,8 +198,24 @@ export function toStored(g: GrantInput, location: string, sent: SentOrgs): Store
  * source_document is filled in.
  */
 function storedHash(s: StoredGrant): string {
-  const content = [s.row, s.snapshots, s.locations, s.classifications, s.lines, s.variations, s.partners, s.themes, s.flags, s.figures, s.fts];
-  return `s1:${createHash('md5').update(JSON.stringify(content)).digest('base64url')}`;
+  const content = [s.row, s.snapshots?.recipients ?? null, s.snapshots?.funders ?? null, s.locations, s.classifications, s.lines,
+    s.variations, s.partners, s.themes, s.flags, s.figures, s.fts];
+  return `s1:${hash('sha1', serial(content, ''), 'base64url')}`;
+}
+
+/**
+ * Values as one string that tells them apart exactly (a string's length before it, a number
+ * marked as one, null as `~`): cheaper to build than JSON, which escapes every quote of the
+ * published JSON a row holds.
+ */
+function serial(v: unknown, out: string): string {
+  if (v === null || v === undefined) return `${out}~`;
+  if (typeof v === 'string') return `${out}${v.length}:${v}`;
+  if (typeof v === 'number') return `${out}#${v};`;
+  const a = v as unknown[];
+  out += `[${a.length}`;
+  for (let i = 0; i < a.length; i++) out = serial(a[i], out);
+  return out;
 }
 
 /** Explicit money lines as stored; null when the one derived award line can be made in SQL. */

@@ -6,10 +6,10 @@
  *
  * Fast paths for large imports, none of which skips work:
  * - a grant whose id the register cannot hold (IdFilter) is inserted without being looked up;
- * - the derived `award` line and the full-text row of new grants are made in SQL from their
- *   grants rows, a run of rowids at a time (`awardLines`, `ftsRows`), not a statement per grant;
+ * - the derived `award` line and the full-text row of a grant are made in SQL from its grants
+ *   row, a run of rowids at a time (`awardLines`, `ftsRows`), not a statement per grant;
  * - into a register with no grants yet (beginBulk), the secondary indexes of the grant tables are
- *   dropped and built again at the end in one pass each (endBulk), in the same transaction.
+ *   dropped and built again at the end in one pass each (finishFile), in the same transaction.
  */
 import type { Db } from '../db/open.js';
 import type { GrantInput, Issue, OrgInput } from './types.js';
@@ -42,8 +42,15 @@ export class RegisterWriter {
   private readonly sent = new SentOrgs();
   /** Ids that may be in the register; null: look every grant up. */
   private ids: IdFilter | null;
-  /** New grants (consecutive rowids) whose award line and full-text row are still to be made in SQL. */
+  /** New grants (consecutive rowids) whose award line is still to be made in SQL. */
   private pending: { from: number; to: number } | null = null;
+  /**
+   * New grants (runs of rowids) whose full-text rows are to be made in SQL when the file ends. Not
+   * sooner: every statement that opens a savepoint (an INSERT … SELECT, an upsert) makes FTS5
+   * flush what it holds in memory to a new segment, and a segment per few thousand grants costs
+   * far more in merging than one build at the end.
+   */
+  private ftsRuns: [from: number, to: number][] = [];
   /** While a bulk load runs: the indexes to build again at its end. */
   private bulk: string[] | null = null;
 
@@ -228,7 +235,10 @@ export class RegisterWriter {
     return this.writeStored(toStored(g, location, this.sent));
   }
 
-  /** Writes one grant as stored (src/register/stored-grant.ts); `s.row` is used up. */
+  /**
+   * Writes one grant as stored (src/register/stored-grant.ts); `s.row` is used up. Some of a new
+   * grant's rows are made later, together: call finishFile when the grants are written.
+   */
   writeStored(s: StoredGrant): WriteOutcome {
     const change = this.history.change();
     const existing = this.ids && !this.ids.has(s.id) ? undefined : (this.s.hashOf.get(s.id) as Existing | undefined);
@@ -258,19 +268,21 @@ export class RegisterWriter {
     this.ids?.add(s.id);
     if (snapshot) this.snapshots.writeMore(s.id, snapshot);
     this.writeChildren(s, rowid);
-    if (s.lines === null && s.fts === null && !existing) {
-      // The usual new grant: its award line and full-text row are made with its neighbours'.
+    if (s.lines === null && !existing) {
+      // The usual new grant: its award line is made with its neighbours'.
       const p = this.pending;
       if (p && rowid === p.to + 1 && p.to - p.from < FLUSH_EVERY) p.to = rowid;
       else {
         this.flush();
         this.pending = { from: rowid, to: rowid };
       }
-    } else {
-      if (s.lines === null) this.s.awardLines.run(rowid, rowid);
-      if (s.fts === null) this.s.ftsRows.run(rowid, rowid);
-      else this.s.insertFts.run(rowid, s.id, row[TITLE], s.fts[0], s.fts[1]);
-    }
+    } else if (s.lines === null) this.s.awardLines.run(rowid, rowid);
+    if (s.fts === null && existing) this.s.ftsRows.run(rowid, rowid);
+    else if (s.fts === null) {
+      const last = this.ftsRuns[this.ftsRuns.length - 1];
+      if (last && rowid === last[1] + 1) last[1] = rowid;
+      else this.ftsRuns.push([rowid, rowid]);
+    } else this.s.insertFts.run(rowid, s.id, row[TITLE], s.fts[0], s.fts[1]);
     if (!existing) return 'inserted';
     const fields = withoutDerivedEchoes(diffSnapshots(before, this.history.snapshots.of(s.id)));
     if (!fields.length) {
@@ -300,18 +312,17 @@ export class RegisterWriter {
     each(s.figures, (r) => this.s.insertFigure.run(id, r));
   }
 
-  /** Makes the award lines and full-text rows of the new grants written since the last flush. */
+  /** Makes the award lines of the new grants written since the last flush. */
   flush(): void {
     const p = this.pending;
     if (!p) return;
     this.pending = null;
     this.s.awardLines.run(p.from, p.to);
-    this.s.ftsRows.run(p.from, p.to);
   }
 
   /**
    * Into a register that holds no grants yet: drops the secondary indexes of the grant tables,
-   * to be built again by endBulk in one pass each (sorting a million keys once costs far less
+   * to be built again by finishFile in one pass each (sorting a million keys once costs far less
    * than a million inserts into random places). Returns false, and does nothing, otherwise.
    * Unique indexes that foreign keys refer to stay.
    */
@@ -332,9 +343,14 @@ export class RegisterWriter {
     return true;
   }
 
-  /** Ends a bulk load: the pending rows, then the indexes beginBulk dropped, built from the table. */
-  endBulk(): void {
+  /**
+   * At the end of a file: the pending award lines, the full-text rows of the file's grants, and
+   * after a bulk load the indexes beginBulk dropped, each built from its table in one pass.
+   */
+  finishFile(): void {
     this.flush();
+    for (const [from, to] of this.ftsRuns) this.s.ftsRows.run(from, to);
+    this.ftsRuns = [];
     const indexes = this.bulk;
     this.bulk = null;
     for (const sql of indexes ?? []) this.db.exec(sql);
