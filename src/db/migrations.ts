@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { MIGRATION_HISTORY } from './migrations/005-history.js';
 import { MIGRATION_MONEY_LINE_PERIODS } from './migrations/002-money-line-periods.js';
 import { MIGRATION_360_RECORDS } from './migrations/360-records.js';
-import { MIGRATION_ROWID_LINES } from './migrations/rowid-lines.js';
+import { MIGRATION_IMPORT_STORAGE } from './migrations/import-storage.js';
 import { LOG_MIGRATION } from '../log/store.js';
 
 export type Migration = string | ((db: Database.Database) => void);
@@ -190,6 +190,6 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_360_RECORDS,
   // 5: history: versions of every grant and organisation, change sets, withdrawn grants
   MIGRATION_HISTORY,
-  // 6: money lines, locations and classifications as rowid tables (their key a unique index), for large imports
-  MIGRATION_ROWID_LINES,
+  // 6: storage for large imports: money lines, locations and classifications as rowid tables; a contentless full-text index
+  MIGRATION_IMPORT_STORAGE,
 ];

@@ -140,7 +140,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       // One change set per file: history says which file (by name and content) changed what. The
       // content's sha256 is computed as the file is read, and recorded when it has been.
       writer.startChange('import', { file });
-      writer.beginBulk();
+      const bulk = writer.beginBulk();
       let funders = new Set<string>();
       let prefixes = new Set<string>();
       const write = (id: string, location: string, put: () => WriteOutcome) => {
@@ -220,7 +220,8 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       if (errors.length) continue;
       writer.finishFile();
       writer.history.setFileSha256(summary.sha256);
-      summary.notInSource = writer.notInSource(funders, prefixes);
+      // Into a register that held no grants before this file, every grant is this file's: none is missing from it.
+      summary.notInSource = bulk ? [] : writer.notInSource(funders, prefixes);
       if (opts.prune && summary.notInSource.length) {
         writer.withdraw(summary.notInSource.map((g) => g.id));
         summary.withdrawn = summary.notInSource.length;

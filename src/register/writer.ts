@@ -85,8 +85,8 @@ export class RegisterWriter {
             CAST(substr(award_date, 1, 4) AS INTEGER) - (CAST(substr(award_date, 6, 2) AS INTEGER) < 4) AS fy
           FROM grants WHERE rowid BETWEEN ? AND ?)`),
       // The full-text row of a grant without theme outcomes: title, and description and services.
-      ftsRows: db.prepare(`INSERT INTO grant_fts (rowid, grant_id, title, description, outcomes)
-        SELECT rowid, id, title, nullif(concat_ws(char(10), nullif(description, ''), nullif(services, '')), ''), NULL
+      ftsRows: db.prepare(`INSERT INTO grant_fts (rowid, title, description, outcomes)
+        SELECT rowid, title, nullif(concat_ws(char(10), nullif(description, ''), nullif(services, '')), ''), NULL
         FROM grants WHERE rowid BETWEEN ? AND ?`),
       insertVariation: db.prepare(`INSERT INTO variation (grant_id, seq, date, when_text, description, change_pence,
         new_total_pence, source_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -98,7 +98,7 @@ export class RegisterWriter {
       insertFlag: db.prepare('INSERT INTO grant_flag (grant_id, flag, value, evidence, source_ref) VALUES (?, ?, ?, ?, ?)'),
       insertFigure: db.prepare(`INSERT INTO figure (grant_id, measure, financial_year, status, value_number, value_text,
         wording, source_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertFts: db.prepare('INSERT INTO grant_fts (rowid, grant_id, title, description, outcomes) VALUES (?, ?, ?, ?, ?)'),
+      insertFts: db.prepare('INSERT INTO grant_fts (rowid, title, description, outcomes) VALUES (?, ?, ?, ?)'),
       upsertOrg: db.prepare(`INSERT INTO organisation (id, name, charity_number, company_number, locality, postcode, members, changed_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET name = excluded.name,
@@ -282,7 +282,7 @@ export class RegisterWriter {
       const last = this.ftsRuns[this.ftsRuns.length - 1];
       if (last && rowid === last[1] + 1) last[1] = rowid;
       else this.ftsRuns.push([rowid, rowid]);
-    } else this.s.insertFts.run(rowid, s.id, row[TITLE], s.fts[0], s.fts[1]);
+    } else this.s.insertFts.run(rowid, row[TITLE], s.fts[0], s.fts[1]);
     if (!existing) return 'inserted';
     const fields = withoutDerivedEchoes(diffSnapshots(before, this.history.snapshots.of(s.id)));
     if (!fields.length) {
@@ -353,7 +353,15 @@ export class RegisterWriter {
     this.ftsRuns = [];
     const indexes = this.bulk;
     this.bulk = null;
-    for (const sql of indexes ?? []) this.db.exec(sql);
+    if (!indexes?.length) return;
+    // The reading thread is done by now: SQLite's sorter may use the other core.
+    const threads = this.db.pragma('threads', { simple: true }) as number;
+    this.db.pragma('threads = 2');
+    try {
+      for (const sql of indexes) this.db.exec(sql);
+    } finally {
+      this.db.pragma(`threads = ${threads}`);
+    }
   }
 
   /**
