@@ -353,15 +353,7 @@ export class RegisterWriter {
     this.ftsRuns = [];
     const indexes = this.bulk;
     this.bulk = null;
-    if (!indexes?.length) return;
-    // The reading thread is done by now: SQLite's sorter may use the other core.
-    const threads = this.db.pragma('threads', { simple: true }) as number;
-    this.db.pragma('threads = 2');
-    try {
-      for (const sql of indexes) this.db.exec(sql);
-    } finally {
-      this.db.pragma(`threads = ${threads}`);
-    }
+    for (const sql of indexes ?? []) this.db.exec(sql);
   }
 
   /**

@@ -538,5 +538,10 @@ describe('file detection and duplicate ids', () => {
     expect(ix.add('360G-Ü-é', 8)).toBe(7);
     expect(ix.add('', 9)).toBe(-1);
     expect(ix.add('', 10)).toBe(9);
+    // An id beyond Latin-1 widens the pool: earlier ids are still found, and the new one.
+    expect(ix.add('360G-€-1', 11)).toBe(-1);
+    expect(ix.add('360G-€-1', 12)).toBe(11);
+    expect(ix.add('360G-Ü-é', 13)).toBe(7);
+    expect(ix.add('360G-X-54321', 14)).toBe(54323);
   });
 });
