@@ -19,6 +19,9 @@ import { IssueTally, type NormalisedGroup, type WarningGroup } from './issue-tal
 import { stored360 } from './stored-360.js';
 import { EncodingError, checkEncoding, decodeFile, replacementNotice } from './text-encoding.js';
 
+/** Page cache during an import: 64 MiB (PRAGMA cache_size in KiB when negative). */
+const IMPORT_CACHE_SIZE = -65536;
+
 export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv';
 
 export interface FileSummary {
@@ -120,6 +123,11 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
     report?.finish({ outcome, files: result.files, inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, capped });
   };
 
+  // An import appends rows and builds its indexes in one pass at the end: a smaller page cache
+  // than the register's usual one is as fast (measured at a million rows) and keeps the whole
+  // process under 500 MiB, the reading thread included.
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = ${IMPORT_CACHE_SIZE}`);
   beginWrite(db, opts.onWait);
   let committed = false;
   try {
@@ -249,6 +257,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
   } finally {
     report?.abort();
     if (!committed && db.inTransaction) db.exec('ROLLBACK');
+    db.pragma(`cache_size = ${cacheSize}`);
   }
 }
 
