@@ -70,7 +70,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     db.pragma(`busy_timeout = ${WRITER_WAIT_MS}`);
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
-    db.pragma('cache_size = -131072'); // 128 MiB: big imports stay in memory until commit
+    db.pragma('cache_size = -131072'); // 128 MiB for reading commands (an import sets its own: src/import/run-import.ts)
     db.pragma('temp_store = MEMORY');
     if (path !== ':memory:') db.pragma('mmap_size = 1073741824'); // reads of a large register go through the OS cache
     if (!opts.readonly) migrate(db);

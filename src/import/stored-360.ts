@@ -18,6 +18,7 @@ import { idPrefix, SentOrgs, toStored, type StoredGrant } from '../register/stor
 import type { Issue, Normalisation } from '../register/types.js';
 import { IssueTally, type TallyData } from './issue-tally.js';
 import { read360Batches } from './360/read.js';
+import { unpackGrants, type PackedGrants } from './stored-transfer.js';
 
 /** In file order: every error; warnings and normalised values only when a report is written. */
 export type ReportItem = { issue: Issue; note?: undefined } | { note: Normalisation; issue?: undefined };
@@ -40,6 +41,11 @@ export interface StoredEnd {
 }
 
 export type StoredMessage = StoredBatch | StoredEnd;
+
+/** A batch as the reading thread posts it: the grants packed (stored-transfer.ts). */
+export interface PostedBatch extends Omit<StoredBatch, 'grants'> {
+  packed: PackedGrants;
+}
 
 export interface Stored360Options {
   encoding?: string;
@@ -137,14 +143,14 @@ function errorOf(f: WorkerFailure): Error {
 
 async function* fromWorker(script: URL, path: string, opts: Stored360Options): AsyncGenerator<StoredMessage> {
   const worker = new Worker(script, { workerData: { path, opts, credits: CREDITS } });
-  const queue: (StoredMessage | WorkerFailure)[] = [];
+  const queue: (PostedBatch | StoredEnd | WorkerFailure)[] = [];
   let wake: (() => void) | null = null;
   let exited: Error | null = null;
   const notify = () => {
     wake?.();
     wake = null;
   };
-  worker.on('message', (m: StoredMessage | WorkerFailure) => {
+  worker.on('message', (m: PostedBatch | StoredEnd | WorkerFailure) => {
     queue.push(m);
     notify();
   });
@@ -164,10 +170,13 @@ async function* fromWorker(script: URL, path: string, opts: Stored360Options): A
       }
       const m = queue.shift()!;
       if (m.kind === 'fail') throw errorOf(m);
+      if (m.kind === 'end') {
+        yield m;
+        return;
+      }
       // Taken: the reading thread may read one more batch while this one is written.
-      if (m.kind === 'batch') worker.postMessage('ack');
-      yield m;
-      if (m.kind === 'end') return;
+      worker.postMessage('ack');
+      yield { kind: 'batch', grants: unpackGrants(m.packed), items: m.items, bytes: m.bytes };
     }
   } finally {
     worker.removeAllListeners();

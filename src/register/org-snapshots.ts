@@ -6,7 +6,7 @@
  * record was read: src/register/stored-grant.ts).
  */
 import type { Db } from '../db/open.js';
-import type { StoredGrant } from './stored-grant.js';
+import { ownString, type StoredGrant } from './stored-grant.js';
 import type { OrgInput } from './types.js';
 
 export interface SnapshotIds {
@@ -56,7 +56,7 @@ export class OrgSnapshots {
       id = this.insert(key, o);
     }
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(key, id);
+    this.cache.set(ownString(key), id);
     return id;
   }
 

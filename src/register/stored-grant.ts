@@ -281,3 +281,12 @@ export function idPrefix(id: string): string {
   const m = /^([^-]+-[^-]+)-/.exec(id);
   return m ? m[1] : id;
 }
+
+/**
+ * A copy of a string that keeps nothing else alive. Strings a reading thread hands over are
+ * slices of one long string per batch (src/import/stored-transfer.ts), and a slice keeps all of
+ * it: what the writer keeps past the batch is copied.
+ */
+export function ownString(s: string): string {
+  return (' ' + s).slice(1);
+}

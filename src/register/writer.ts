@@ -15,7 +15,7 @@ import type { Db } from '../db/open.js';
 import type { GrantInput, Issue, OrgInput } from './types.js';
 import { OrgSnapshots } from './org-snapshots.js';
 import { IdFilter } from './id-filter.js';
-import { GRANT_COLUMNS, LINE_COLUMNS, SentOrgs, idPrefix, orgViewKey, toStored, type Cell, type StoredGrant } from './stored-grant.js';
+import { GRANT_COLUMNS, LINE_COLUMNS, SentOrgs, idPrefix, orgViewKey, ownString, toStored, type Cell, type StoredGrant } from './stored-grant.js';
 import { HistoryWriter, diffSnapshots, grantTables, withoutDerivedEchoes, type ChangeKind, type GrantChangeReport, type Snapshot } from './history.js';
 import type { FlagDef, MeasureDef, SourceDef, StatedTotalDef, ThemeDef } from '../import/foi-format.js';
 
@@ -292,7 +292,7 @@ export class RegisterWriter {
     }
     const action = existing.withdrawnAt !== null ? 'restored' : 'changed';
     this.history.record(s.id, version, action, fields);
-    this.changes.push({ grantId: s.id, action, fields });
+    this.changes.push({ grantId: ownString(s.id), action, fields });
     return 'updated';
   }
 
