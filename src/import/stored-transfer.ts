@@ -61,7 +61,7 @@ class Packer {
   }
 
   done(n: number, rare: (Rare | null)[]): PackedGrants {
-    return { n, text: this.parts.join(''), shape: Int32Array.from(this.shape), nums: Float64Array.from(this.nums), rare };
+    return { n, text: this.parts.join(''), shape: new Int32Array(this.shape), nums: new Float64Array(this.nums), rare };
   }
 }
 
