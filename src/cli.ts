@@ -97,6 +97,7 @@ export function buildProgram(): Command {
     .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
     .addOption(new Option('--order <order>', 'row order (register: as in the source document)').choices(['year', 'name', 'register', 'amount']).default('year'))
     .addOption(formatOption(['xlsx']))
+    .option('--totals-only', 'print the count and totals (per currency, and what they leave out) without the rows')
     .option('--out <file>', 'write the listing to this file instead of printing it (required for xlsx)')
     .action(lazy(() => import('./commands/grants.js')));
 
