@@ -26,7 +26,9 @@ parentPort!.on('message', async ({ id, file, outDir }: { id: number; file: strin
     const { request: req, deadline, warnings } = loggedRequestFile(db, file, init.answer.today);
     reference = req.reference;
     const answer = await produceAnswer(db, req, { ...init.answer, outDir, deadline });
-    parentPort!.postMessage({ id, ok: true, reference, files: answer.files, changes: answer.changes, warnings } satisfies WorkerReply);
+    // Binary files (DOCX, workbook) own their buffers: hand them over instead of copying them.
+    const transfer = [...new Set(answer.files.flatMap((f) => (typeof f.data !== 'string' && f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength && f.data.buffer instanceof ArrayBuffer ? [f.data.buffer] : [])))];
+    parentPort!.postMessage({ id, ok: true, reference, files: answer.files, changes: answer.changes, warnings } satisfies WorkerReply, transfer);
   } catch (e) {
     parentPort!.postMessage({ id, ok: false, reference, error: (e as Error).message } satisfies WorkerReply);
   }

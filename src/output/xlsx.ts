@@ -83,22 +83,49 @@ function shown(c: PlainCell): string {
   return sheetCellText(c, { alwaysPence: true });
 }
 
+/** Characters (code points, as `[...s].length` counts them) of s[from, to), without making an array. */
+function codePoints(s: string, from = 0, to = s.length): number {
+  let n = to - from;
+  for (let i = from; i < to - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 function longestLine(s: string): number {
   let max = 0;
-  for (const line of s.split('\n')) max = Math.max(max, [...line].length);
+  for (let start = 0; start <= s.length;) {
+    let end = s.indexOf('\n', start);
+    if (end < 0) end = s.length;
+    max = Math.max(max, codePoints(s, start, end));
+    start = end + 1;
+  }
   return max;
 }
 
 function longestWord(s: string): number {
-  return Math.max(0, ...s.split(/\s+/).map((w) => [...w].length));
+  return Math.max(0, ...s.split(/\s+/).map((w) => codePoints(w)));
 }
 
 /** Widths in Excel's units (about one digit of the default font each), from the content. */
 export function columnWidths(sheet: SheetSpec, right: readonly boolean[] = []): number[] {
-  return sheet.columns.map((col, i) => {
+  const shownOf = (rows: PlainCell[][]) => rows.map((r) => r.map((c) => (c ? shown(c) : '')));
+  return widthsOf(sheet.columns, shownOf(sheet.rows), shownOf(sheet.totals), right);
+}
+
+/** columnWidths from the cells' shown text (worked out once per cell by the layout). */
+function widthsOf(columns: readonly SheetColumn[], rows: readonly string[][], totals: readonly string[][], right: readonly boolean[]): number[] {
+  return columns.map((col, i) => {
     let data = 0;
-    for (const row of sheet.rows) if (row[i]) data = Math.max(data, longestLine(shown(row[i])));
-    for (const row of sheet.totals) if (row[i]) data = Math.max(data, longestLine(shown(row[i])) + 1); // bold
+    for (const row of rows) if (row[i]) data = Math.max(data, longestLine(row[i]));
+    for (const row of totals) if (row[i]) data = Math.max(data, longestLine(row[i]) + 1); // bold
     const header = Math.max(longestWord(col.header), Math.min(longestLine(col.header), HEADER_WIDTH)) + 1; // bold
     return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, data, header)) + (right[i] ? 3 : 2);
   });
@@ -123,7 +150,7 @@ export function wrappedLines(s: string, width: number): number {
     let line = 0;
     lines++;
     for (const word of para.split(/\s+/).filter(Boolean)) {
-      const w = [...word].length;
+      const w = codePoints(word);
       if (line > 0 && line + 1 + w > width) {
         lines++;
         line = 0;
@@ -211,24 +238,28 @@ export function layoutSheet(name: string, sheet: SheetSpec, footer: string | nul
   }
   // A column holding amounts or counts is right-aligned throughout, its words ("not held") too.
   const right = sheet.columns.map((c, i) => c.align === 'right' || sheet.rows.some((r) => r[i] && r[i].kind !== 'text'));
-  const widths = columnWidths(sheet, right);
   const n = sheet.columns.length;
+  // What each cell shows (for widths and wrapping), worked out once.
+  const shownOf = (rows: PlainCell[][]) => rows.map((r) => r.slice(0, n).map((c) => (c ? shown(c) : '')));
+  const shownRows = shownOf(sheet.rows);
+  const shownTotals = shownOf(sheet.totals);
+  const widths = widthsOf(sheet.columns, shownRows, shownTotals, right);
   const rows: LaidRow[] = [];
-  const table = (cells: PlainCell[], bold: boolean) => {
+  const table = (cells: PlainCell[], contents: readonly string[], bold: boolean) => {
     let lines = 1;
     const out: LaidCell[] = [];
     for (let i = 0; i < cells.length && i < n; i++) {
       const c = cells[i];
-      const content = shown(c);
+      const content = contents[i];
       const wrap = longestLine(content) + 2 > widths[i] || content.includes('\n');
       if (wrap) lines = Math.max(lines, wrappedLines(content, Math.floor((widths[i] - 2) * CHARS_PER_UNIT)));
       out.push({ value: sheetValue(c), style: { bold, right: right[i], wrap } });
     }
     rows.push({ number: rows.length + 1, cells: out, height: lines > 1 ? lines * LINE_HEIGHT : null });
   };
-  table(sheet.columns.map((c) => text(c.header)), true);
-  for (const r of sheet.rows) table(r, false);
-  for (const r of sheet.totals) table(r, true);
+  table(sheet.columns.map((c) => text(c.header)), sheet.columns.map((c) => c.header), true);
+  sheet.rows.forEach((r, i) => table(r, shownRows[i], false));
+  sheet.totals.forEach((r, i) => table(r, shownTotals[i], true));
   if (sheet.notes?.length) {
     rows.push({ number: rows.length + 1, cells: [], height: null });
     for (const note of sheet.notes) rows.push({ number: rows.length + 1, cells: [{ value: { kind: 'string', text: cellText(note) }, style: null }], height: null });

@@ -7,6 +7,7 @@
 import type { Db } from '../db/open.js';
 import { UsageError, knownList } from '../core/errors.js';
 import { grantRows, listingSql } from './query-rows.js';
+import { statement } from './query-sql.js';
 import type { AllocationBasis, AmountStatus, FlagValue } from './types.js';
 
 export { ftsQuery } from './query-sql.js';
@@ -126,7 +127,7 @@ export const BASIS_LABELS: Record<AllocationBasis, string> = {
 /** Resolve theme names or labels (case-insensitive) to stored names; unknown ones are a usage error. */
 export function resolveThemes(db: Db, themes: string[]): string[] {
   if (!themes.length) return [];
-  const all = db.prepare('SELECT name, label FROM theme ORDER BY name').all() as { name: string; label: string }[];
+  const all = statement(db, 'SELECT name, label FROM theme ORDER BY name').raw(false).all() as { name: string; label: string }[];
   return themes.map((t) => {
     const k = t.trim().toLowerCase();
     const hit = all.find((x) => x.name === k || x.label.toLowerCase() === k);
@@ -138,7 +139,7 @@ export function resolveThemes(db: Db, themes: string[]): string[] {
 /** `--flag non-ex-intimate=y` */
 export function parseFlagFilters(db: Db, specs: string[]): { name: string; value: FlagValue }[] {
   if (!specs.length) return [];
-  const known = db.prepare('SELECT name FROM flag_def ORDER BY name').pluck().all() as string[];
+  const known = (statement(db, 'SELECT name FROM flag_def ORDER BY name').raw(true).all() as [string][]).map((r) => r[0]);
   return specs.map((spec) => {
     const m = /^([^=]+)=(.*)$/.exec(spec.trim());
     if (!m) throw new UsageError(`--flag "${spec}": write it as NAME=y or NAME=n (${knownList(known)})`);
@@ -182,8 +183,20 @@ export function summarise(count: number, totals: CurrencyTotal[], rowsWithoutAmo
 
 /** Financial years that at least one money line covers, ascending. */
 export function yearsInRegister(db: Db): number[] {
-  const spans = db.prepare('SELECT DISTINCT fy_from, fy_to FROM allocation WHERE fy_from IS NOT NULL').raw().all() as [number, number][];
+  const spans = statement(db, 'SELECT DISTINCT fy_from, fy_to FROM allocation WHERE fy_from IS NOT NULL').raw(true).all() as [number, number][];
   const years = new Set<number>();
   for (const [from, to] of spans) for (let y = from; y <= to; y++) years.add(y);
   return [...years].sort((a, b) => a - b);
+}
+
+/**
+ * Whether any money line covers one of `years` (the same as asking yearsInRegister, but a search
+ * of the year index instead of a scan of every line: letters ask it for every question).
+ */
+export function holdsAnyYear(db: Db, years: readonly number[]): boolean {
+  if (!years.length) return false;
+  const covers = years.map(() => '(a.fy_from <= ? AND a.fy_to >= ?)').join(' OR ');
+  const sql = `SELECT 1 FROM allocation a WHERE a.financial_year IN (${years.map(() => '?').join(', ')})
+    UNION ALL SELECT 1 FROM allocation a WHERE a.financial_year IS NULL AND (${covers}) LIMIT 1`;
+  return statement(db, sql).raw(true).all(...years, ...years.flatMap((y) => [y, y])).length > 0;
 }

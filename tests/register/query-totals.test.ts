@@ -190,8 +190,12 @@ describe('totals from one aggregate equal the totals added up row by row', () =>
   });
 
   it('as at a time, through the history views', () => {
-    // Read through the views (withdrawn grants' earlier versions included), not the tables.
-    applyAsAt(db, '2999-01-01T00:00:00.000Z');
-    for (let seed = 1000; seed < 1060; seed++) compare(db, randomQuery(seed));
+    // A connection of its own, as foi opens one for --as-at: statements prepared before the views
+    // exist keep reading the tables. Through the views, withdrawn grants' earlier versions count.
+    const asAt = makeRegister();
+    applyAsAt(asAt, '2999-01-01T00:00:00.000Z');
+    expect(asAt.prepare("SELECT type FROM temp.sqlite_master WHERE name = 'allocation'").pluck().get()).toBe('view');
+    for (let seed = 1000; seed < 1060; seed++) compare(asAt, randomQuery(seed));
+    asAt.close();
   });
 });
