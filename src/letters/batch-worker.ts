@@ -20,7 +20,8 @@ export type WorkerReply =
 const init = workerData as WorkerInit;
 const db = init.registerPath ? openDatabase(init.registerPath) : await openDefaultRegister();
 
-parentPort!.on('message', async ({ id, file, outDir }: { id: number; file: string; outDir: string }) => {
+/** One request: answer it and post back the bytes (or the error). */
+async function answerRequest({ id, file, outDir }: { id: number; file: string; outDir: string }): Promise<void> {
   let reference: string | null = null;
   try {
     const { request: req, deadline, warnings } = loggedRequestFile(db, file, init.answer.today);
@@ -32,4 +33,10 @@ parentPort!.on('message', async ({ id, file, outDir }: { id: number; file: strin
   } catch (e) {
     parentPort!.postMessage({ id, ok: false, reference, error: (e as Error).message } satisfies WorkerReply);
   }
+}
+
+// Requests are answered one at a time, in the order sent (the pool may send the next one early).
+let queue = Promise.resolve();
+parentPort!.on('message', (job: { id: number; file: string; outDir: string }) => {
+  queue = queue.then(() => answerRequest(job));
 });

@@ -83,9 +83,12 @@ function shown(c: PlainCell): string {
   return sheetCellText(c, { alwaysPence: true });
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** Characters (code points, as `[...s].length` counts them) of s[from, to), without making an array. */
-function codePoints(s: string, from = 0, to = s.length): number {
+function codePoints(s: string, from = 0, to = s.length, surrogates = SURROGATE.test(s)): number {
   let n = to - from;
+  if (!surrogates) return n;
   for (let i = from; i < to - 1; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
@@ -101,10 +104,11 @@ function codePoints(s: string, from = 0, to = s.length): number {
 
 function longestLine(s: string): number {
   let max = 0;
+  const surrogates = SURROGATE.test(s);
   for (let start = 0; start <= s.length;) {
     let end = s.indexOf('\n', start);
     if (end < 0) end = s.length;
-    max = Math.max(max, codePoints(s, start, end));
+    max = Math.max(max, codePoints(s, start, end, surrogates));
     start = end + 1;
   }
   return max;
@@ -146,11 +150,12 @@ const CHARS_PER_UNIT = 1.2;
  */
 export function wrappedLines(s: string, width: number): number {
   let lines = 0;
+  const surrogates = SURROGATE.test(s);
   for (const para of s.split('\n')) {
     let line = 0;
     lines++;
     for (const word of para.split(/\s+/).filter(Boolean)) {
-      const w = codePoints(word);
+      const w = codePoints(word, 0, word.length, surrogates);
       if (line > 0 && line + 1 + w > width) {
         lines++;
         line = 0;

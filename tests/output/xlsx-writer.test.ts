@@ -16,6 +16,7 @@ import { loadBodyConfig } from '../../src/letters/body-config.js';
 import { openDefaultRegister } from '../../src/register/default-register.js';
 import { ROOT } from '../helpers/cli.js';
 import { exceljsParts, exceljsWorkbook } from './xlsx-oracle.js';
+import { prng } from '../helpers/prng.js';
 
 const utf8 = new TextDecoder();
 
@@ -30,18 +31,6 @@ async function compare(spec: WorkbookSpec, what: string): Promise<Uint8Array> {
   const bytes = await writeXlsx(spec);
   expect(Buffer.from(bytes).equals(Buffer.from(await exceljsWorkbook(spec))), what).toBe(true);
   return bytes;
-}
-
-/** Mulberry32: a small seeded PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS = [

@@ -12,18 +12,7 @@ import { emptyGrant, type AllocationBasis, type AllocationInput, type GrantInput
 import { emptyQuery, queryGrants, streamGrants, ROW_ORDERS, type GrantQuery, type GrantRow } from '../../src/register/query.js';
 import { queryTotals } from '../../src/register/query-totals.js';
 import { applyAsAt } from '../../src/register/history.js';
-
-/** Mulberry32: a small seeded PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 const WORDS = ['community', 'mental', 'health', 'stalking', 'victims', 'youth', 'housing', 'Café', 'Øresund', '😀 emoji', '\ue000 private'];
 const ORGS = ['GB-CHC-1', 'GB-CHC-2', 'GB-COH-3', 'GB-LAE-4', '360G-X-5'];
