@@ -50,28 +50,8 @@ const lazyChildProcess = {
   },
 };
 
-/**
- * archiver-utils (under exceljs's zip writer) calls the deprecated `new Buffer(...)`. Node warns
- * about that only for code outside node_modules, which bundled code is, so a letter would print a
- * DeprecationWarning. Rewrite its calls to their exact replacements (the build fails on one it does
- * not know, rather than let the warning back in).
- */
-const modernBuffer = {
-  name: 'modern-buffer',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]archiver-utils[\\/]index\.js$/ }, (args) => {
-      let code = readFileSync(args.path, 'utf8');
-      for (const [from, to] of [['new Buffer(size)', 'Buffer.alloc(size)'], ['new Buffer(0)', 'Buffer.alloc(0)'], ['new Buffer(source)', 'Buffer.from(source)']]) {
-        code = code.split(from).join(to);
-      }
-      if (/\bnew Buffer\(/.test(code)) throw new Error(`${args.path}: a new Buffer(...) call this build does not know (update scripts/build.mjs)`);
-      return { contents: code, loader: 'js' };
-    });
-  },
-};
-
 const common = {
-  plugins: [lazyChildProcess, modernBuffer],
+  plugins: [lazyChildProcess],
   bundle: true,
   format: 'esm',
   platform: 'node',
