@@ -1,14 +1,15 @@
 /**
  * A GrantQuery as SQL: the conditions a money line must meet, shared by the listing (rows in
- * order, src/register/query.ts) and the totals (one aggregate, src/register/query-totals.ts), so
- * the two can never select different lines.
+ * order, src/register/query-rows.ts) and the totals (one aggregate, src/register/query-totals.ts),
+ * so the two can never select different lines.
  *
  * A year query is written as two arms joined by UNION ALL rather than one OR: lines within one
  * financial year (`financial_year IN (…)`) and lines over several (`financial_year IS NULL` and
  * their span overlapping a year asked for). Each arm is then a range of one index
  * (allocation_listing, see src/db/migrations/listing-indexes.ts) instead of a MULTI-INDEX OR,
  * which collects keys from both indexes and reads every table row, and the totals can be summed
- * from the index alone.
+ * from the index alone. With text over several years (or none) the lines are found from the
+ * grants the text finds instead (allocation_by_grant): see `textFirst` below.
  *
  * Conditions name the money line `a` (allocation) and, where they need it, its grant `g`.
  */

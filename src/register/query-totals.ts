@@ -7,7 +7,7 @@
  *
  * A line's currency and whether it is withdrawn belong to its grant, and reading a million grants
  * rows is what makes a year's totals slow. So unless a criterion reads the grant anyway, the lines
- * are summed from the allocation_listing index as if every grant were a current GBP one, and the
+ * are summed from the allocation indexes alone as if every grant were a current GBP one, and the
  * lines of the few grants that are not (the grants_not_plain partial index) are summed apart,
  * taken out of the GBP figures, and added back to their own currency unless withdrawn.
  */
