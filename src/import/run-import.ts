@@ -14,7 +14,8 @@ import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
 import { ImportReport } from './import-report.js';
 import { EncodingError, checkEncoding, decodeFile, replacementNotice } from './text-encoding.js';
 
-export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv';
+/** `xlsx`: a workbook, whose form (360giving-xlsx or foi-lines-xlsx) is known once its sheet of grants is read. */
+export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv' | 'xlsx' | '360giving-xlsx' | 'foi-lines-xlsx';
 
 export interface FileSummary {
   file: string;
@@ -61,11 +62,16 @@ export interface ImportOptions {
 export function detectFormat(path: string): FileFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') return 'foi-register';
+  if (ext === '.xls' || ext === '.ods') {
+    throw new UsageError(`${path}: ${ext === '.xls' ? 'an Excel 97-2003 workbook (.xls)' : 'an OpenDocument spreadsheet (.ods)'} is not read; open it and save it as "Excel Workbook (*.xlsx)", then import that`);
+  }
   const head = readHead(path, 4096);
+  // A zip: an Excel workbook (whatever its name says; an .xlsm is one too).
+  if (head.startsWith('PK\u0003\u0004')) return 'xlsx';
   if (ext === '.csv') return isFoiLinesHeader(head.split(/\r\n|\r|\n/, 1)[0]) ? 'foi-lines-csv' : '360giving-csv';
   if (ext === '.json' || head.trimStart().startsWith('{')) return isFoiRegisterText(head) ? 'foi-register' : '360giving-json';
   if (isFoiRegisterText(head)) return 'foi-register';
-  throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
+  throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv or .xlsx (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
 }
 
 function readHead(path: string, n: number): string {
@@ -179,9 +185,11 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         for (const { grant, location } of grants) writeOne(grant, location);
       } else {
         let n = 0;
-        const { read360Batches } = await import('./giving360.js');
+        const batches = format === 'xlsx'
+          ? (await import('./xlsx/read-xlsx.js')).readXlsxBatches(path, { onFormat: (f) => (summary.format = f) })
+          : (await import('./giving360.js')).read360Batches(path, { encoding });
         // Batches, not single items: one await per few hundred records.
-        outer: for await (const batch of read360Batches(path, { encoding })) {
+        outer: for await (const batch of batches) {
           for (const item of batch) {
             if (item.kind === 'grant') {
               writeOne(item.grant, item.location);
