@@ -23,7 +23,7 @@ import type { ImportItem, Issue, Normalisation } from '../../register/types.js';
 import { Flat360Csv, readFlat360, type FlatRow } from '../360/flat.js';
 import type { MapOptions } from '../360/map-grant.js';
 import { readFoiLines } from '../foi-lines-csv.js';
-import { columnLetter, parseRange } from './cells.js';
+import { columnLetter, parseRange, serialToIsoDate } from './cells.js';
 import { readWorkbook, type XlsxRow, type XlsxSheet } from './sheet-stream.js';
 
 export type XlsxFormat = '360giving-xlsx' | 'foi-lines-xlsx';
@@ -94,6 +94,18 @@ function listed(items: string[], max = 12): string {
   return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }
 
+/** The row an item is about (`…, row 12` or `…, cell E12`), or 0. */
+function rowOfItem(item: ImportItem): number {
+  const loc = item.kind === 'issue' ? item.issue.location : item.kind === 'normalised' ? item.note.location : item.location;
+  const m = /(?:row |cell [A-Z]+)(\d+)$/.exec(loc);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Items in row order (a stable sort: each row's own items keep their order). */
+function byRow(items: ImportItem[]): ImportItem[] {
+  return items.map((item, i) => ({ item, i, row: rowOfItem(item) })).sort((a, b) => a.row - b.row || a.i - b.i).map((x) => x.item);
+}
+
 /** The items of an .xlsx file, in the order of the rows, as a 360Giving file's are. */
 export async function* readXlsxBatches(path: string, opts: ReadXlsxOptions = {}): AsyncGenerator<ImportItem[]> {
   const file = basename(path);
@@ -155,7 +167,6 @@ async function* readGrantsSheet(
     // `Award Date`, `Planned Dates:Start Date`, `Last Modified`; not `Planned Dates:Duration (months)`.
     if (/(^|\s)date$|^last modified$/i.test(t.split(':').pop()!.trim())) dateColumns.add(i + 1);
   });
-  sheet.dateColumns = dateColumns;
 
   /** `sheet "Grants", row 12` plus a column title in the header -> `sheet "Grants", cell E12`. */
   const locate = <T extends Issue | Normalisation>(x: T): T => {
@@ -193,9 +204,15 @@ async function* readGrantsSheet(
           side.push(cellIssue('error', r.row, c + 1, `the cell has a value but column ${columnLetter(c + 1)} has no title in row 1; give the column a title (a 360Giving title, or your own) or clear the cell`, r.cells[c]));
           skip = true;
         }
-        if (r.notes) {
-          for (const n of r.notes) {
-            side.push({ kind: 'normalised', note: { file, location: `${where}, cell ${columnLetter(n.col)}${r.row}`, column: titleAt(n.col) ?? columnLetter(n.col), from: n.from, to: `${n.to} (a plain number in a date column, read as an Excel date)` } });
+        if (r.plainNumbers) {
+          // A plain number in a date column is a date whose format was cleared: read it as Excel would show it.
+          for (const col of r.plainNumbers) {
+            if (!dateColumns.has(col)) continue;
+            const from = r.cells[col - 1];
+            const d = Number(from) >= 1 ? serialToIsoDate(Number(from), sheet.date1904) : null;
+            if (!d?.ok) continue;
+            r.cells[col - 1] = d.date;
+            side.push({ kind: 'normalised', note: { file, location: `${where}, cell ${columnLetter(col)}${r.row}`, column: titleAt(col) ?? columnLetter(col), from, to: `${d.date} (a plain number in a date column, read as an Excel date)` } });
           }
         }
         if (skip) continue;
@@ -255,8 +272,9 @@ async function* readGrantsSheet(
     return;
   } else {
     for await (const items of readFlat360({ file, header: titles, headerLocation, rows: flatRows(), where: (row) => `${where}, row ${row}` }, opts)) {
-      const out = takeSide();
-      for (let k = 0; k < items.length; k++) out.push(locateItem(items[k]));
+      const extra = takeSide();
+      const out = extra.length ? byRow([...extra, ...items]) : items;
+      for (let k = 0; k < out.length; k++) out[k] = locateItem(out[k]);
       yield out;
     }
     const rest = takeSide();

@@ -39,7 +39,8 @@ export interface XlsxRow {
   cells: string[];
   hidden: boolean;
   problems: CellProblem[] | null;
-  notes: CellNote[] | null;
+  /** 1-based columns whose cell is a number in no date format (a date column may hold a date serial so). */
+  plainNumbers: number[] | null;
 }
 
 export type SheetState = 'visible' | 'hidden' | 'veryHidden';
@@ -98,8 +99,6 @@ export class XlsxSheet {
   readonly hiddenColumns = new Set<number>();
   /** Merged ranges (`B1:C1`); Excel writes them after the rows, so complete only once rows() has ended. */
   readonly merges: string[] = [];
-  /** 1-based columns where a plain number (no date format) is a date serial; set after reading the header. */
-  dateColumns: Set<number> | null = null;
   private gen: AsyncGenerator<XlsxRow[]> | null = null;
   private readonly dateStyle = new Map<number, boolean>();
 
@@ -122,9 +121,13 @@ export class XlsxSheet {
     return d;
   }
 
+  /** Shared string `index`, or null when the workbook has no such string. */
   private shared(index: number): string | null {
-    const s = this.reader.sharedStrings?.[index];
-    if (s === undefined || s === null) return null;
+    const all = this.reader.sharedStrings;
+    if (!all || !(index >= 0 && index < all.length)) return null;
+    const s = all[index];
+    if (s === null || s === undefined) return ''; // <si><t/></si>: an empty string
+
     if (typeof s === 'string') return decodeEscapes(s);
     return decodeEscapes(s.richText.map((r) => r.text ?? '').join(''));
   }
@@ -194,7 +197,7 @@ export class XlsxSheet {
             case 'row': {
               const a = e.value.attributes;
               rowNo = a.r ? Number(a.r) : rowNo + 1;
-              row = { row: rowNo, cells: [], hidden: truthy(a.hidden), problems: null, notes: null };
+              row = { row: rowNo, cells: [], hidden: truthy(a.hidden), problems: null, plainNumbers: null };
               filled = false;
               col = 0;
               break;
@@ -256,14 +259,7 @@ export class XlsxSheet {
                 else problem(`the cell is formatted as a date but ${d.reason}`, value);
               } else {
                 text = numberText(n);
-                if (this.dateColumns?.has(col) && Number.isFinite(n) && n >= 1) {
-                  // A date column holding a plain number: a date whose format was cleared.
-                  const d = serialToIsoDate(n, this.date1904);
-                  if (d.ok) {
-                    (row.notes ??= []).push({ col, from: text, to: d.date });
-                    text = d.date;
-                  }
-                }
+                (row.plainNumbers ??= []).push(col);
               }
             }
             if (text !== '') {
