@@ -2,25 +2,14 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { UsageError } from '../core/errors.js';
-import { parseFinancialYearList } from '../core/financial-year.js';
-import { formatMoney, parseMoney, penceToDecimal } from '../core/money.js';
-import {
-  BASIS_LABELS, ROW_ORDERS, emptyQuery, parseFlagFilters, queryGrants, resolveThemes, type GrantRow, type QueryResult, type RowOrder,
-} from '../register/query.js';
+import { formatMoney, penceToDecimal } from '../core/money.js';
+import { BASIS_LABELS, ROW_ORDERS, queryGrants, type GrantRow, type QueryResult, type RowOrder } from '../register/query.js';
+import { criteriaQuery, type CriteriaOpts } from './criteria.js';
 import { renderListing, type Column, type Listing } from '../output/listing.js';
 import { listingAmountCell, money, sheetCellText, text } from '../output/table-cells.js';
 
-interface Opts {
-  fy: string[]; activeIn: string[]; theme: string[]; text?: string; recipient?: string; funder?: string; programme?: string;
-  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; order?: string; format?: string; out?: string;
-  classification?: string[];
-}
-
-function amountOption(name: string, v: string | undefined): number | null {
-  if (v === undefined) return null;
-  const m = parseMoney(v);
-  if (!m.ok) throw new UsageError(`${name} "${v}": ${m.reason}`);
-  return m.pence;
+interface Opts extends CriteriaOpts {
+  order?: string; format?: string; out?: string;
 }
 
 /** Lines under a listing that say what each total includes and what it leaves out. */
@@ -47,23 +36,11 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   const xlsx = opts.format === 'xlsx';
   if (xlsx && !opts.out) throw new UsageError('--format xlsx writes a workbook: say where with --out FILE.xlsx');
   const format = xlsx ? 'table' : ctx.format();
-  const q = emptyQuery();
-  q.years = parseFinancialYearList(opts.fy);
-  q.activeIn = parseFinancialYearList(opts.activeIn);
   const order = (opts.order ?? 'year').toLowerCase();
   if (!(ROW_ORDERS as readonly string[]).includes(order)) throw new UsageError(`--order "${opts.order}": expected one of ${ROW_ORDERS.join(', ')}`);
-  q.order = order as RowOrder;
   const db = await ctx.openRegister('read');
-  q.themes = resolveThemes(db, opts.theme);
-  q.text = opts.text ?? null;
-  q.recipient = opts.recipient ?? null;
-  q.funder = opts.funder ?? null;
-  q.programme = opts.programme ?? null;
-  q.minPence = amountOption('--min', opts.min);
-  q.maxPence = amountOption('--max', opts.max);
-  q.flags = parseFlagFilters(db, opts.flag);
-  q.classifications = opts.classification ?? [];
-  q.includeSuperseded = !!opts.includeSuperseded;
+  const q = criteriaQuery(db, opts);
+  q.order = order as RowOrder;
   const result = queryGrants(db, q);
 
   const period = (r: GrantRow) => r.financialYear ?? (r.period ? `${r.period}${r.multiYear ? ' (not split by year)' : ''}` : '');

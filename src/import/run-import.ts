@@ -11,6 +11,7 @@ import { RegisterWriter, type WriteOutcome } from '../register/writer.js';
 import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
 import { isFoiRegisterText, parseFoiRegisterText, type FoiRegisterFile } from './foi-format.js';
 import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
+import { DefinitionWriter } from './grant-definitions.js';
 import { ImportReport } from './import-report.js';
 import { EncodingError, checkEncoding, decodeFile, replacementNotice } from './text-encoding.js';
 
@@ -140,6 +141,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
   let committed = false;
   try {
     const writer = new RegisterWriter(db);
+    const definitions = new DefinitionWriter(db, writer);
     const count = (s: FileSummary, o: WriteOutcome) => {
       s[o]++;
       result[o]++;
@@ -153,6 +155,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       const writeOne = (g: GrantInput, location: string) => {
         g.position = summary.grants++;
         if (errors.length) return; // keep validating, stop writing: it will all be rolled back
+        if (g.definitions) definitions.write(g.definitions);
         const problems = writer.checkReferences(g);
         if (problems.length) {
           for (const m of problems) addError({ severity: 'error', file, location, message: `grant ${g.id}: ${m}` });

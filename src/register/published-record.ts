@@ -203,6 +203,14 @@ export function grantOrganisations(db: Db, id: string): { role: 'recipient' | 'f
  * grants that did not come from a 360Giving file (the register's own records).
  */
 export function publishedRecord(db: Db, id: string): Obj | null {
+  return publishedParts(db, id)?.record ?? null;
+}
+
+/**
+ * The published record and what the columns alone give (foi's reading of each value: ISO dates,
+ * "Yes"/"No", amounts as numbers), for a grant from a 360Giving file; null otherwise.
+ */
+export function publishedParts(db: Db, id: string): { record: Obj; columns: Obj } | null {
   const g = db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as Row | undefined;
   if (!g || g.published_json === null || g.published_json === undefined) return null;
   const orgs = grantOrganisations(db, id);
@@ -219,7 +227,8 @@ export function publishedRecord(db: Db, id: string): Obj | null {
     classifications: (db.prepare('SELECT vocabulary, code, title FROM grant_classification WHERE grant_id = ? ORDER BY seq').all(id) as Row[])
       .map((c) => ({ vocabulary: c.vocabulary, code: c.code, title: c.title })),
   };
-  return rebuildRecord(columnsRecord(columns), JSON.parse(g.published_json), g.extra_json ? JSON.parse(g.extra_json) : null);
+  const fromColumns = columnsRecord(columns);
+  return { record: rebuildRecord(fromColumns, JSON.parse(g.published_json), g.extra_json ? JSON.parse(g.extra_json) : null), columns: fromColumns };
 }
 
 /** What `foi show` adds for a grant from a 360Giving file (null for the register's own records). */
