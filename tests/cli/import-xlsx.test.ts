@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, foi, json, tempDir } from '../helpers/cli.js';
 import { MIN_COLUMNS, minRow, workbookFromPackage, writeWorkbook } from '../helpers/make-workbook.js';
 import { ZipArchive } from '../../src/render/deterministic-zip.js';
+import { skipWithoutCalc } from '../helpers/workbook.js';
+import { runTool } from '../helpers/tools.js';
 
 const SHARED = fileURLToPath(new URL('../../../shared/data/360giving/', import.meta.url));
 const LLOYDS = join(SHARED, 'lloyds-bank-foundation-2010-2015.360g.json');
@@ -255,6 +257,27 @@ describe('Excel quirks', () => {
     const r2 = foi(['import', xls, '--db', newDb()]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain('an Excel 97-2003 workbook (.xls) is not read; open it and save it as "Excel Workbook (*.xlsx)", then import that');
+  });
+});
+
+describe('a workbook saved by another program (LibreOffice Calc)', () => {
+  const skip = skipWithoutCalc('reading a workbook LibreOffice Calc wrote');
+  it.skipIf(skip)('imports: its dates, numbers and column definitions (hidden="false") are read as Excel\'s', () => {
+    const dir = tempDir('foi-xlsx-lo-');
+    const csv = join(dir, 'grants.csv');
+    writeFileSync(csv, [
+      MIN_COLUMNS.join(','),
+      '360G-LO-1,Grant one,About one,GBP,15000,2019-01-24,GB-CHC-1,Charity One,GB-CHC-9,The Funder',
+      '360G-LO-2,Grant two,"About two, with a comma",GBP,1234.56,2020-03-31,GB-CHC-2,Charity Two,GB-CHC-9,The Funder',
+      '',
+    ].join('\n'));
+    runTool('soffice', [`-env:UserInstallation=file://${tempDir('foi-lo-')}`, '--headless', '--convert-to', 'xlsx', '--outdir', dir, csv], { timeout: 150_000 });
+    const db = newDb();
+    const r = foi(['import', join(dir, 'grants.xlsx'), '--db', db]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('grants.xlsx (360giving-xlsx): 2 grants; 2 added');
+    expect(show(db, '360G-LO-1')).toMatchObject({ awardDate: '2019-01-24', amountAwardedPence: 1_500_000 });
+    expect(show(db, '360G-LO-2')).toMatchObject({ awardDate: '2020-03-31', amountAwardedPence: 123_456, description: 'About two, with a comma' });
   });
 });
 
