@@ -69,6 +69,13 @@ export function detectFormat(path: string): FileFormat {
   const head = readHead(path, 4096);
   // A zip: an Excel workbook (whatever its name says; an .xlsm is one too).
   if (head.startsWith('PK\u0003\u0004')) return 'xlsx';
+  if (ext === '.xlsx' || ext === '.xlsm') {
+    // Not a zip: an OLE compound file is a password-protected workbook (or an .xls renamed).
+    const ole = readHeadBytes(path, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]));
+    throw new UsageError(ole
+      ? `${path}: the workbook is password-protected (encrypted), or an Excel 97-2003 file named .xlsx; open it in Excel, remove the password (File > Info > Protect Workbook) and save it as "Excel Workbook (*.xlsx)"`
+      : `${path}: not a workbook (an .xlsx file is a zip archive, and this is not one); save it from Excel as "Excel Workbook (*.xlsx)"`);
+  }
   if (ext === '.csv') return isFoiLinesHeader(head.split(/\r\n|\r|\n/, 1)[0]) ? 'foi-lines-csv' : '360giving-csv';
   if (ext === '.json' || head.trimStart().startsWith('{')) return isFoiRegisterText(head) ? 'foi-register' : '360giving-json';
   if (isFoiRegisterText(head)) return 'foi-register';
@@ -76,11 +83,15 @@ export function detectFormat(path: string): FileFormat {
 }
 
 function readHead(path: string, n: number): string {
+  return readHeadBytes(path, n).toString('utf8');
+}
+
+function readHeadBytes(path: string, n: number): Buffer {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(n);
     const got = readSync(fd, buf, 0, n, 0);
-    return buf.subarray(0, got).toString('utf8');
+    return buf.subarray(0, got);
   } finally {
     closeSync(fd);
   }

@@ -245,13 +245,18 @@ describe('Excel quirks', () => {
     expect(r2.stderr).toContain('none.xlsx, file: no sheet has a header of grant columns in row 1: a 360Giving sheet needs Identifier, Title, Amount Awarded, … and a foi-lines sheet Grant ID (sheets: sheet "Sheet1" (row 1: "Name", "Amount"))');
   });
 
-  it('a file that is not a workbook, and an old .xls, are clear errors', () => {
+  it('a file that is not a workbook, a password-protected one and an old .xls are clear errors', () => {
     const d = tempDir();
     const broken = join(d, 'broken.xlsx');
     writeFileSync(broken, Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(200, 7)]));
     const r = foi(['import', broken, '--db', newDb()]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('broken.xlsx, file: not a workbook foi can read');
+    const locked = join(d, 'locked.xlsx');
+    writeFileSync(locked, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(500)]));
+    const r3 = foi(['import', locked, '--db', newDb()]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain('the workbook is password-protected (encrypted), or an Excel 97-2003 file named .xlsx');
     const xls = join(d, 'old.xls');
     writeFileSync(xls, 'whatever');
     const r2 = foi(['import', xls, '--db', newDb()]);

@@ -24,7 +24,7 @@ import { Flat360Csv, readFlat360, type FlatRow } from '../360/flat.js';
 import type { MapOptions } from '../360/map-grant.js';
 import { readFoiLines } from '../foi-lines-csv.js';
 import { columnLetter, parseRange, serialToIsoDate } from './cells.js';
-import { readWorkbook, type XlsxRow, type XlsxSheet } from './sheet-stream.js';
+import { WorkbookReadError, readWorkbook, type XlsxRow, type XlsxSheet } from './sheet-stream.js';
 
 export type XlsxFormat = '360giving-xlsx' | 'foi-lines-xlsx';
 
@@ -141,6 +141,7 @@ export async function* readXlsxBatches(path: string, opts: ReadXlsxOptions = {})
       yield* readGrantsSheet(file, sheet, header, kind, cursor, opts);
     }
   } catch (e) {
+    if (!(e instanceof WorkbookReadError)) throw e;
     yield [fileError('file', `not a workbook foi can read (${(e as Error).message}); save it from Excel as "Excel Workbook (*.xlsx)" and import that`)];
     return;
   }

@@ -90,6 +90,24 @@ function loadReader(): new (input: string, options: object) => ReaderLike {
 
 const truthy = (v: unknown): boolean => v === '1' || v === 'true';
 
+/** The file could not be read as a workbook (not a zip, a damaged part, XML that does not parse). */
+export class WorkbookReadError extends Error {}
+
+/** The items of `src`, with any error reading them as a WorkbookReadError. */
+async function* guarded<T>(src: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = src[Symbol.asyncIterator]();
+  for (;;) {
+    let r: IteratorResult<T>;
+    try {
+      r = await it.next();
+    } catch (e) {
+      throw e instanceof WorkbookReadError ? e : new WorkbookReadError((e as Error)?.message ?? String(e));
+    }
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
 /** Rows per batch handed on (a SAX chunk of 64 KiB holds a few dozen rows; batches stay small). */
 const BATCH = 256;
 
@@ -303,10 +321,10 @@ export class XlsxSheet {
 export async function* readWorkbook(path: string): AsyncGenerator<XlsxSheet> {
   const Reader = loadReader();
   const reader = new Reader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
-  for await (const { eventType, value } of reader.parse()) {
+  for await (const { eventType, value } of guarded(reader.parse())) {
     if (eventType !== 'worksheet') continue;
     const state: SheetState = value.state === 'hidden' || value.state === 'veryHidden' ? value.state : 'visible';
-    const sheet = new XlsxSheet(String(value.name), state, parseSax!(value.iterator), reader, !!reader.properties?.model?.date1904);
+    const sheet = new XlsxSheet(String(value.name), state, guarded(parseSax!(value.iterator)), reader, !!reader.properties?.model?.date1904);
     yield sheet;
     // Whatever the consumer left unread is read through, so the zip stream can go on.
     await sheet.drain();
