@@ -31,6 +31,8 @@ export type XlsxFormat = '360giving-xlsx' | 'foi-lines-xlsx';
 export interface ReadXlsxOptions extends MapOptions {
   /** Told which form the workbook is in, once its sheet of grants is found. */
   onFormat?: (format: XlsxFormat) => void;
+  /** Told how many bytes of the file each read brought (for a progress line). */
+  onRead?: (bytes: number) => void;
 }
 
 /** How many rows below the first a header is looked for, to say that it is not in row 1. */
@@ -114,7 +116,7 @@ export async function* readXlsxBatches(path: string, opts: ReadXlsxOptions = {})
   let found: { sheet: string; kind: HeaderKind } | null = null;
   const firstRows: string[] = [];
   try {
-    for await (const sheet of readWorkbook(path)) {
+    for await (const sheet of readWorkbook(path, opts.onRead)) {
       const cursor = new RowCursor(sheet.rows());
       const { row: header, kind, first } = await findHeader(cursor);
       const where = quoteSheet(sheet.name);

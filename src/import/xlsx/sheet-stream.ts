@@ -15,7 +15,9 @@
  * value such as #N/A, a formula with no saved result, a date Excel cannot hold) is a problem
  * named by its cell, and the cell is left blank.
  */
+import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Transform } from 'node:stream';
 import { columnOfRef, decodeEscapes, isBuiltInDateFormat, isDateFormat, numberText, serialToIsoDate } from './cells.js';
 
 export interface CellProblem {
@@ -317,16 +319,30 @@ export class XlsxSheet {
   }
 }
 
-/** The worksheets of an .xlsx file, in the order they are stored. Read each one (rows() or drain()) before asking for the next. */
-export async function* readWorkbook(path: string): AsyncGenerator<XlsxSheet> {
+/**
+ * The worksheets of an .xlsx file, in the order they are stored. Read each one (rows() or
+ * drain()) before asking for the next. `onRead` is told how many bytes of the file each read
+ * brought (for a progress line).
+ */
+export async function* readWorkbook(path: string, onRead?: (bytes: number) => void): AsyncGenerator<XlsxSheet> {
   const Reader = loadReader();
-  const reader = new Reader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
-  for await (const { eventType, value } of guarded(reader.parse())) {
-    if (eventType !== 'worksheet') continue;
-    const state: SheetState = value.state === 'hidden' || value.state === 'veryHidden' ? value.state : 'visible';
-    const sheet = new XlsxSheet(String(value.name), state, guarded(parseSax!(value.iterator)), reader, !!reader.properties?.model?.date1904);
-    yield sheet;
-    // Whatever the consumer left unread is read through, so the zip stream can go on.
-    await sheet.drain();
+  const file = createReadStream(path);
+  // Counted on the way through (a 'data' listener would set the file flowing before the zip reader takes it).
+  const input = onRead
+    ? file.pipe(new Transform({ transform(chunk: Buffer, _enc, done) { onRead(chunk.length); done(null, chunk); } }))
+    : file;
+  const reader = new Reader(input as unknown as string, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  try {
+    for await (const { eventType, value } of guarded(reader.parse())) {
+      if (eventType !== 'worksheet') continue;
+      const state: SheetState = value.state === 'hidden' || value.state === 'veryHidden' ? value.state : 'visible';
+      const sheet = new XlsxSheet(String(value.name), state, guarded(parseSax!(value.iterator)), reader, !!reader.properties?.model?.date1904);
+      yield sheet;
+      // Whatever the consumer left unread is read through, so the zip stream can go on.
+      await sheet.drain();
+    }
+  } finally {
+    input.destroy();
+    file.destroy();
   }
 }
