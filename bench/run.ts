@@ -10,7 +10,8 @@ import { ROOT, SQLITE3, WORK } from './lib/paths.js';
 import { mdTable, SUMMARY_HEADERS, summaryCells, textTable, type SummaryRow } from './lib/report.js';
 import { fmtMs } from './lib/stats.js';
 import { systemInfo } from './lib/system.js';
-import { importStep, REGISTER } from './lib/step-import.js';
+import { importStep, REGISTER, SQLITE_FLAT } from './lib/step-import.js';
+import { listingStep } from './lib/step-listing.js';
 import { queryStep } from './lib/step-query.js';
 import { batchStep, cleanBatch } from './lib/step-batch.js';
 import { coldStep } from './lib/step-cold.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const imp = await importStep();
   steps.push(imp);
   steps.push(await queryStep(imp.register, imp.register ? null : 'the import step was skipped or did not finish'));
+  steps.push(await listingStep(imp.register, SQLITE_FLAT));
   removeDb(REGISTER);
   steps.push(await batchStep());
   cleanBatch();
@@ -57,7 +59,9 @@ async function main(): Promise<void> {
   md += `\n## Misses: why, and what would close them\n\n`;
   md += misses.length ? misses.join('\n') : 'None: every target was met.\n';
   md += `\n---\nHow this is measured: bench/README.md. Sizes: ${CONFIG.rows.toLocaleString('en-GB')} CSV rows, ${CONFIG.requests.toLocaleString('en-GB')} requests.\n`;
-  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), md);
+  // A quick run is for development: its report goes beside the work files, not over RESULTS.md.
+  const report = CONFIG.quick ? join(WORK, 'RESULTS-quick.md') : join(ROOT, 'bench', 'RESULTS.md');
+  writeFileSync(report, md);
 
   const out = [
     `foi benchmark, ${date}: ${sys.cpu}, ${sys.cores} cores, ${sys.memory}`,
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     '',
     textTable(SUMMARY_HEADERS, summary.map(summaryCells)),
     '',
-    `${verdict}; bench took ${fmtMs(total)} (plus the build). Details and profiles of misses: bench/RESULTS.md`,
+    `${verdict}; bench took ${fmtMs(total)} (plus the build). Details${CONFIG.quick ? '' : ' and profiles of misses'}: ${report.slice(ROOT.length + 1)}`,
   ].join('\n');
   process.stdout.write(out + '\n');
   if (total > CONFIG.budgetMs) log(`warning: the bench took ${fmtMs(total)}, over its ${fmtMs(CONFIG.budgetMs)} budget`);

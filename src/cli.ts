@@ -75,6 +75,8 @@ export function buildProgram(): Command {
     .option('--max-errors <n>', 'stop after this many errors', '50')
     .option('--report <file>', 'write every error, warning, notice and normalised value to this JSON file')
     .option('--encoding <name>', 'text encoding of the files when not UTF-8, e.g. windows-1252')
+    .option('--prune', 'mark grants no longer in a re-imported file (same funder and publisher) withdrawn; nothing is deleted')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(lazy(() => import('./commands/import.js')));
 
   addCriteriaOptions(program
@@ -99,8 +101,16 @@ export function buildProgram(): Command {
     .command('show')
     .description('everything the register holds about one grant: money lines, variations, figures, flags, sources')
     .argument('<grant-id>', 'grant identifier, e.g. 360G-MOPAC-MASIP')
+    .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
     .addOption(formatOption())
     .action(lazy(() => import('./commands/show.js')));
+
+  program
+    .command('history')
+    .description('every version of one grant: when it was added and each change since, by which import or command, old and new values')
+    .argument('<grant-id>', 'grant identifier')
+    .addOption(formatOption())
+    .action(lazy(() => import('./commands/history.js')));
 
   program
     .command('check')
@@ -148,6 +158,7 @@ export function buildProgram(): Command {
     .option('--reference-docx <file>', 'a .docx whose styles the letter uses')
     .option('--md-only', 'write Markdown only (no DOCX or workbook)')
     .option('--no-input', 'never prompt; fail if facts are missing')
+    .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
     .option('--strict', 'refuse to write while the body file still holds placeholder values')
     .addHelpText('after', ANSWER_HELP)
     .action(lazy(() => import('./commands/answer.js')));
@@ -157,6 +168,8 @@ export function buildProgram(): Command {
     .description('re-run an answer on the current register and report which figures changed (exit 1 if any)')
     .argument('<answer-json>', 'a <ref>.answer.json written by foi answer')
     .option('--body <file>', "the body's details (YAML); default: MOPAC")
+    .option('--letter-version <n>', 'check an earlier version of the letter kept in the record (1 = the first written)')
+    .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
     .addOption(formatOption())
     .action(lazy(() => import('./commands/verify.js')));
 

@@ -11,26 +11,34 @@ function envInt(name: string, dflt: number): number {
   return n;
 }
 
-/** Sizes and run counts; the BENCH_* environment variables are for quick trial runs. */
+/** `npm run bench -- --quick`: every step at 100,000 rows and 200 letters, fewer runs, no diagnosis profiles; under 2 minutes. */
+export const QUICK = process.argv.includes('--quick');
+
+/** Sizes and run counts; the BENCH_* environment variables are for trial runs at other sizes. */
 export const CONFIG = {
-  rows: envInt('BENCH_ROWS', 1_000_000),
-  sqliteRuns: envInt('BENCH_SQLITE_RUNS', 3),
+  quick: QUICK,
+  rows: envInt('BENCH_ROWS', QUICK ? 100_000 : 1_000_000),
+  sqliteRuns: envInt('BENCH_SQLITE_RUNS', QUICK ? 1 : 3),
   /** The slowest step: one run of a million-row foi import already takes minutes. */
   foiImportRuns: envInt('BENCH_IMPORT_RUNS', 1),
   foiImportTimeoutMs: envInt('BENCH_IMPORT_TIMEOUT_S', 400) * 1000,
   /** Rows of the slices profiled when the import misses a target. */
-  probeRows: Math.min(envInt('BENCH_PROBE_ROWS', 50_000), envInt('BENCH_ROWS', 1_000_000)),
-  heapRows: Math.min(20_000, envInt('BENCH_ROWS', 1_000_000)),
-  queryRuns: envInt('BENCH_QUERY_RUNS', 20),
+  probeRows: Math.min(envInt('BENCH_PROBE_ROWS', 50_000), envInt('BENCH_ROWS', QUICK ? 100_000 : 1_000_000)),
+  heapRows: Math.min(20_000, envInt('BENCH_ROWS', QUICK ? 100_000 : 1_000_000)),
+  queryRuns: envInt('BENCH_QUERY_RUNS', QUICK ? 5 : 20),
   /** Per query: stop repeating after this long (at least 3 runs). */
-  queryBudgetMs: envInt('BENCH_QUERY_BUDGET_S', 5) * 1000,
-  requests: envInt('BENCH_REQUESTS', 1000),
-  batchRuns: envInt('BENCH_BATCH_RUNS', 3),
-  pandocSample: envInt('BENCH_PANDOC_SAMPLE', 100),
+  queryBudgetMs: envInt('BENCH_QUERY_BUDGET_S', QUICK ? 1 : 5) * 1000,
+  /** Whole-process listing runs (foi grants and sqlite3 -csv) per query. */
+  listingRuns: envInt('BENCH_LISTING_RUNS', QUICK ? 2 : 3),
+  requests: envInt('BENCH_REQUESTS', QUICK ? 200 : 1000),
+  batchRuns: envInt('BENCH_BATCH_RUNS', QUICK ? 2 : 3),
+  pandocSample: envInt('BENCH_PANDOC_SAMPLE', QUICK ? 20 : 100),
   batchProfileRequests: 100,
-  coldRuns: envInt('BENCH_COLD_RUNS', 10),
+  coldRuns: envInt('BENCH_COLD_RUNS', QUICK ? 5 : 10),
+  /** Profiles and what-ifs explaining a miss (not in a quick run). */
+  diagnose: !QUICK,
   /** The whole bench must finish within this (the build comes on top, about 20 s). */
-  budgetMs: 570_000,
+  budgetMs: envInt('BENCH_BUDGET_S', QUICK ? 120 : 570) * 1000,
 };
 
 export interface StepResult {

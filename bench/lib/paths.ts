@@ -18,7 +18,7 @@ export const WORK = join(ROOT, 'bench', 'work');
 export const FOI_BIN = join(ROOT, 'bin', 'foi');
 export const DIST_BENCH = join(ROOT, 'dist', 'bench');
 /** Preload that reports the process's peak RSS at exit (see rss-hook.ts). */
-export const RSS_HOOK = join(DIST_BENCH, 'lib', 'rss-hook.js');
+export const RSS_HOOK = join(DIST_BENCH, 'rss-hook.js');
 /** The shared data folder beside the repo (BENCH_SHARED overrides it, e.g. to test the skip path). */
 export const SHARED = resolve(process.env.BENCH_SHARED ?? join(ROOT, '..', 'shared'));
 export const LLOYDS_JSON = join(SHARED, 'data', '360giving', 'lloyds-bank-foundation-2010-2015.360g.json');

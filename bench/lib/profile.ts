@@ -1,14 +1,16 @@
 /**
  * Summarise a V8 .cpuprofile (node --cpu-prof): self and inclusive time by function and self
- * time by file, as shares of all samples. Paths are shown relative to the repo (dist/src/x.js
- * is reported as src/x.ts: the compiled JS keeps the function names and layout of the source).
+ * time by file, as shares of all samples. foi runs from an esbuild bundle, so positions in dist/
+ * are mapped back through the bundle's source maps to the source file and line (src/x.ts:12,
+ * nm/docx/dist/index.mjs:34); paths are shown relative to the repo.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { SourceMap } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from './paths.js';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number }
+interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
@@ -28,21 +30,50 @@ function place(url: string): string {
   return p.replace(/^node_modules\//, 'nm/');
 }
 
+interface Original { path: string; line: number; text: string }
+
+const maps = new Map<string, { map: SourceMap; dir: string; sources: string[]; content: (string | null)[] } | null>();
+/** Where a bundled position came from (absolute path, 0-based line, that line's text), if the bundle has a map. */
+function original(url: string, line: number, column: number): Original | null {
+  if (!url.startsWith('file://')) return null;
+  const path = fileURLToPath(url);
+  let m = maps.get(path);
+  if (m === undefined) {
+    try {
+      const payload = JSON.parse(readFileSync(`${path}.map`, 'utf8'));
+      m = { map: new SourceMap(payload), dir: dirname(path), sources: payload.sources, content: payload.sourcesContent ?? [] };
+    } catch {
+      m = null;
+    }
+    maps.set(path, m);
+  }
+  if (!m) return null;
+  const e = m.map.findEntry(line, column) as { originalSource?: string; originalLine?: number };
+  if (!e || e.originalSource === undefined || e.originalLine === undefined) return null;
+  const src = e.originalSource.startsWith('file://') ? fileURLToPath(e.originalSource) : resolve(m.dir, e.originalSource);
+  const i = m.sources.findIndex((s) => resolve(m!.dir, s) === src);
+  const text = (i >= 0 ? m.content[i] ?? '' : '').split('\n')[e.originalLine] ?? '';
+  return { path: src, line: e.originalLine, text };
+}
+
 const sourceLines = new Map<string, string[]>();
 /** The trimmed start of a compiled line, to recognise an anonymous function. */
-function snippet(url: string, line: number): string {
-  if (!url.startsWith('file://')) return '';
-  const path = fileURLToPath(url);
-  let lines = sourceLines.get(path);
-  if (!lines) {
-    try {
-      lines = readFileSync(path, 'utf8').split('\n');
-    } catch {
-      lines = [];
+function snippet(url: string, line: number, mapped: Original | null): string {
+  let text = mapped?.text ?? '';
+  if (!mapped && url.startsWith('file://')) {
+    const path = fileURLToPath(url);
+    let lines = sourceLines.get(path);
+    if (!lines) {
+      try {
+        lines = readFileSync(path, 'utf8').split('\n');
+      } catch {
+        lines = [];
+      }
+      sourceLines.set(path, lines);
     }
-    sourceLines.set(path, lines);
+    text = lines[line] ?? '';
   }
-  const text = (lines[line] ?? '').trim();
+  text = text.trim();
   return text ? ` \`${text.length > 60 ? text.slice(0, 57) + '...' : text}\`` : '';
 }
 
@@ -65,10 +96,13 @@ export function summariseProfile(file: string, top = 12): ProfileSummary {
     return k;
   };
   const makeKey = (n: ProfileNode) => {
-    const where = place(n.callFrame.url);
-    const anon = !n.callFrame.functionName;
-    const name = anon ? `(anonymous)${snippet(n.callFrame.url, n.callFrame.lineNumber)}` : n.callFrame.functionName;
-    return { key: `${name}\u0000${where}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`, name, where, file: where };
+    const f = n.callFrame;
+    const mapped = original(f.url, f.lineNumber, f.columnNumber);
+    const where = mapped ? place(`file://${mapped.path}`) : place(f.url);
+    const line = mapped ? mapped.line : f.lineNumber;
+    const anon = !f.functionName;
+    const name = anon ? `(anonymous)${snippet(f.url, f.lineNumber, mapped)}` : f.functionName;
+    return { key: `${name}\u0000${where}${f.url ? `:${line + 1}` : ''}`, name, where, file: where };
   };
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
@@ -126,8 +160,8 @@ export function formatSummary(s: ProfileSummary): string {
 export function formatHotTable(s: ProfileSummary, n: number): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const rows = s.selfByFunction.slice(0, n).map((h) => [pct(h.share), 'self', h.name, `\`${h.where}\``]);
-  const own = s.inclusiveByFunction.filter((h) => h.where.startsWith('dist/src/') && h.share >= 0.02).slice(0, n);
+  const own = s.inclusiveByFunction.filter((h) => (h.where.startsWith('src/') || h.where.startsWith('dist/src/')) && h.share >= 0.02).slice(0, n);
   rows.push(...own.map((h) => [pct(h.share), 'inclusive', h.name, `\`${h.where}\``]));
-  const head = '| Share | Kind | Function | Where (compiled file:line) |\n|---|---|---|---|\n';
+  const head = '| Share | Kind | Function | Where (source file:line) |\n|---|---|---|---|\n';
   return head + rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`).join('\n');
 }

@@ -18,8 +18,12 @@ import type { ImportProbe } from '../measure-import.js';
 const RSS_LIMIT = 500 * 1024 * 1024;
 /** The full-size inputs are kept even when a trial run at another size cleans up. */
 const DEFAULT_INPUTS = ['big-1000000.csv', 'slice-50000.csv', 'slice-20000.csv'];
-const RATIO_TARGET = 2;
+/** Issue 9: ≤ 3× the sqlite3 shell (stretch 2×). */
+const RATIO_TARGET = 3;
+const RATIO_STRETCH = 2;
 export const REGISTER = join(WORK, 'register-1m.sqlite');
+/** The sqlite3 shell's flat table of the same CSV, kept for the listing comparison (removed at the end). */
+export const SQLITE_FLAT = join(WORK, 'sqlite3-import.db');
 
 const rel = (p: string) => relative(ROOT, p);
 const removeDb = (p: string) => {
@@ -77,7 +81,7 @@ export async function importStep(): Promise<ImportOutcome> {
     sqliteNote = `${SQLITE3} is missing: \`apt-get install sqlite3\` is needed for this comparison; it was skipped.`;
     log(sqliteNote);
   } else {
-    const db = join(WORK, 'sqlite3-import.db');
+    const db = SQLITE_FLAT;
     for (let i = 0; i < CONFIG.sqliteRuns; i++) {
       removeDb(db);
       const r = await run(SQLITE3, [db, '.bail on', '.mode csv', `.import "${csv.path}" grants`]);
@@ -87,7 +91,6 @@ export async function importStep(): Promise<ImportOutcome> {
     }
     const n = countRows(db, 'grants');
     if (n !== rows) throw new Error(`sqlite3 imported ${n} rows, expected ${rows}`);
-    removeDb(db);
   }
 
   // foi import: the CLI, fresh register each run, peak RSS from getrusage at exit.
@@ -130,7 +133,7 @@ export async function importStep(): Promise<ImportOutcome> {
     {
       step: '1 Import', measure: `foi import, ${fmtInt(rows)} rows (n=${foiRuns.length}) vs sqlite3 .import (n=${sqliteRuns.length})`,
       foi: foiCell, baseline: sqliteRuns.length ? fmtMs(sqliteMed) : 'n/a', ratio: sqliteRuns.length ? fmtRatio(ratio) + (timedOut ? '+' : '') : 'n/a',
-      target: `≤ ${RATIO_TARGET}×`, status: sqliteRuns.length ? pass(ratioOk) : 'SKIP',
+      target: `≤ ${RATIO_TARGET}× (stretch ${RATIO_STRETCH}×)`, status: sqliteRuns.length ? pass(ratioOk) : 'SKIP',
     },
     { step: '1 Import', measure: 'foi import peak RSS', foi: Number.isFinite(rss) ? fmtBytes(rss) : 'n/a', baseline: '-', ratio: '-', target: '< 500 MiB', status: Number.isFinite(rss) ? pass(rssOk) : 'SKIP' },
     {
@@ -160,7 +163,7 @@ export async function importStep(): Promise<ImportOutcome> {
   let misses = '';
   const missRatio = sqliteRuns.length > 0 && !ratioOk;
   const missRss = Number.isFinite(rss) && !rssOk;
-  if ((missRatio || missRss || timedOut) && clock.remainingMs() > 240_000) {
+  if ((missRatio || missRss || timedOut) && CONFIG.diagnose && clock.remainingMs() > 240_000) {
     misses = await diagnoseImport(csv, { missRatio: missRatio || timedOut, missRss, foiMs: foiMed, sqliteMs: sqliteMed, rss, timedOut });
   } else if (missRatio || missRss) {
     misses = `### Import\n\nMissed, but not profiled: the time budget was nearly used up.\n`;

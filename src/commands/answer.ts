@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { todayInLondon } from '../core/dates.js';
-import { writeFileAtomic } from '../core/atomic-write.js';
+import { AtomicWriter } from '../core/atomic-write.js';
 import { parseRequestFile, parseRequestText, type RequestSpec } from '../letters/request.js';
 
 export interface AnswerFlags {
@@ -28,6 +28,7 @@ export interface AnswerFlags {
   input?: boolean; // --no-input sets this false
   mdOnly?: boolean;
   strict?: boolean;
+  asAt?: string;
 }
 
 /** Build a request from command-line flags; returns the missing facts when there are any. */
@@ -68,7 +69,7 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
   const file = args[0] as string | undefined;
   let request: RequestSpec;
   let interactive = false;
-  const db = await ctx.openRegister('read');
+  const db = await ctx.openRegister('read', { asAt: f.asAt });
   const today = todayInLondon();
   // The request log (issue 10): facts a request leaves out come from it, and so does the clock.
   const { applyLog, logFacts, recordLetter } = await import('../log/letters.js');
@@ -108,7 +109,9 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
       return 1;
     }
   }
-  for (const o of outputs.files) writeFileAtomic(join(outDir, o.name), o.data);
+  const writer = new AtomicWriter();
+  for (const o of outputs.files) await writer.write(join(outDir, o.name), o.data);
+  await writer.finish();
   const v = outputs.view;
   // Warnings after the work: a request that fails says one thing, its error.
   if (placeholders) ctx.err(`foi: warning: ${placeholders}\n`);

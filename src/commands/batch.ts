@@ -51,6 +51,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check
       }
     }
   }
+  for (const i of result.items) for (const w of i.warnings) ctx.err(`foi: warning: ${w}\n`);
   if (placeholders) ctx.err(`foi: warning: ${placeholders}\n`);
   if (c.failed) ctx.err(`foi: ${c.failed} request${c.failed === 1 ? '' : 's'} failed: ${result.items.filter((i) => i.status === 'failed').map((i) => i.file).join(', ')}\n`);
   if (opts.check && (c.created || c.changed)) ctx.err(`foi: ${c.created + c.changed} request${c.created + c.changed === 1 ? '' : 's'} would change; run without --check to write them\n`);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 
 export interface CriteriaOpts {
   fy: string[]; activeIn: string[]; theme: string[]; text?: string; recipient?: string; funder?: string; programme?: string;
-  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; classification?: string[];
+  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; includeWithdrawn?: boolean; asAt?: string; classification?: string[];
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -26,6 +26,8 @@ export function addCriteriaOptions(cmd: Command): Command {
     .option('--max <amount>', 'maximum amount')
     .option('--flag <name=y|n>', 'eligibility flag, e.g. non-ex-intimate=y (repeatable)', collect, [])
     .option('--classification <code|title>', '360Giving classification code, or title (part) (repeatable: all must match)', collect, [])
-    .option('--include-superseded', 'also show budgets replaced by a revision');
+    .option('--include-superseded', 'also show budgets replaced by a revision')
+    .option('--include-withdrawn', 'also show grants withdrawn from their source (foi import --prune)')
+    .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time');
 }
 

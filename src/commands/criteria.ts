@@ -33,5 +33,6 @@ export function criteriaQuery(db: Db, opts: CriteriaOpts): GrantQuery {
   q.flags = parseFlagFilters(db, opts.flag);
   q.classifications = opts.classification ?? [];
   q.includeSuperseded = !!opts.includeSuperseded;
+  q.includeWithdrawn = !!opts.includeWithdrawn;
   return q;
 }

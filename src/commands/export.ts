@@ -21,7 +21,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: Opts): Promise<number
   if (opts.format && fromName && fromName !== opts.format) {
     throw new UsageError(`--format ${opts.format} but --out ${opts.out} is named as ${fromName}; name the file .${opts.format}, or leave --format out`);
   }
-  const db = await ctx.openRegister('read');
+  const db = await ctx.openRegister('read', { asAt: opts.asAt });
   const q = criteriaQuery(db, opts);
   const { exportPackage } = await import('../export/package.js');
   const result = await exportPackage(db, q, resolve(opts.out), { format, includeNotes: opts.includeNotes, skipIncomplete: opts.skipIncomplete });

@@ -38,7 +38,7 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   const format = xlsx ? 'table' : ctx.format();
   const order = (opts.order ?? 'year').toLowerCase();
   if (!(ROW_ORDERS as readonly string[]).includes(order)) throw new UsageError(`--order "${opts.order}": expected one of ${ROW_ORDERS.join(', ')}`);
-  const db = await ctx.openRegister('read');
+  const db = await ctx.openRegister('read', { asAt: opts.asAt });
   const q = criteriaQuery(db, opts);
   q.order = order as RowOrder;
   const result = queryGrants(db, q);

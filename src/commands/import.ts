@@ -2,23 +2,51 @@ import type { Ctx } from '../context.js';
 import { UsageError } from '../core/errors.js';
 import { formatIssue } from '../register/types.js';
 
-export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; maxErrors?: string; report?: string; encoding?: string }): Promise<number> {
+/** Change lines printed at most (every one is in --format json). */
+const CHANGE_LINES = 20;
+
+export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; maxErrors?: string; report?: string; encoding?: string; prune?: boolean; format?: string }): Promise<number> {
   const files = args[0] as string[];
   const maxErrors = Number(opts.maxErrors ?? 50);
   if (!Number.isInteger(maxErrors) || maxErrors < 1) throw new UsageError(`--max-errors "${opts.maxErrors}": expected a whole number of 1 or more`);
   const db = await ctx.openRegister('write');
   const { importFiles } = await import('../import/run-import.js');
-  const progress = ctx.stderrIsTTY
-    ? (n: number, file: string) => ctx.err(`\r${file}: ${n.toLocaleString('en-GB')} records read`)
-    : undefined;
+  // A progress bar on a terminal only: nothing on a pipe, a file or in CI.
+  const bar = ctx.stderrIsTTY ? (await import('../output/progress-bar.js')).importProgressBar(process.stderr, 'import') : null;
   // At a terminal, say why nothing seems to happen while another import holds the register.
   const onWait = ctx.stderrIsTTY ? () => ctx.err('waiting for another import to finish…\n') : undefined;
-  const result = await importFiles(db, files, { maxErrors, onProgress: progress, dryRun: opts.dryRun, onWait, report: opts.report, encoding: opts.encoding });
-  if (progress) ctx.err('\r\x1b[K');
-  for (const f of result.files) {
-    const what = f.inserted + f.updated === 0 && f.grants > 0 ? 'nothing changed' : `${f.inserted} added, ${f.updated} updated`;
-    ctx.out(`${f.file} (${f.format}): ${f.grants.toLocaleString('en-GB')} grant${f.grants === 1 ? '' : 's'}; ${what}, ${f.unchanged} unchanged\n`);
+  let result;
+  try {
+    result = await importFiles(db, files, { maxErrors, onProgress: bar ? (b, t, r) => bar.update(b, t, r) : undefined, dryRun: opts.dryRun, onWait, report: opts.report, encoding: opts.encoding, prune: opts.prune });
+  } finally {
+    bar?.stop();
   }
+  if (opts.format === 'json') {
+    ctx.out(JSON.stringify({ ...result, dryRun: !!opts.dryRun }, null, 2) + '\n');
+    return 0;
+  }
+  const { describeChange } = await import('../register/history.js');
+  const { formatMoney } = await import('../core/money.js');
+  const money = (p: number) => formatMoney(p);
+  let shown = 0;
+  let hidden = 0;
+  for (const f of result.files) {
+    const what = f.inserted + f.updated === 0 && f.grants > 0 ? 'nothing changed' : `${f.inserted} added, ${f.updated} changed`;
+    ctx.out(`${f.file} (${f.format}): ${f.grants.toLocaleString('en-GB')} grant${f.grants === 1 ? '' : 's'}; ${what}, ${f.unchanged.toLocaleString('en-GB')} unchanged\n`);
+    // What changed, by grant: 360G-LBFEW-109588 amount £60,000 → £65,000
+    for (const c of f.changes.filter((x) => x.action !== 'withdrawn')) {
+      if (shown >= CHANGE_LINES) { hidden++; continue; }
+      shown++;
+      ctx.out(`  ${c.grantId}${c.action === 'restored' ? ' (back in the source)' : ''} ${c.fields.map((x) => describeChange(x, money)).join('; ')}\n`);
+    }
+    if (f.notInSource.length) {
+      const ids = f.notInSource.slice(0, 10).map((g) => g.id).join(', ') + (f.notInSource.length > 10 ? `, … (${f.notInSource.length - 10} more)` : '');
+      ctx.out(f.withdrawn
+        ? `  no longer in the source: ${f.notInSource.length} grant${f.notInSource.length === 1 ? '' : 's'} marked withdrawn (kept, with their history): ${ids}\n`
+        : `  no longer in the source: ${f.notInSource.length} grant${f.notInSource.length === 1 ? '' : 's'} the register holds for this file's funders: ${ids}; foi import --prune marks them withdrawn\n`);
+    }
+  }
+  if (hidden) ctx.out(`  … and ${hidden} more changed grant${hidden === 1 ? '' : 's'} (--format json lists them all)\n`);
   for (const n of result.normalised) {
     ctx.out(`normalised ${n.count} value${n.count === 1 ? '' : 's'} in ${n.column}, e.g. ${n.example.location}: ${JSON.stringify(n.example.from)} -> ${JSON.stringify(n.example.to)}\n`);
   }
@@ -34,6 +62,6 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
   }
   if (opts.report) ctx.out(`report: ${opts.report}\n`);
   if (opts.dryRun) ctx.out('dry run: nothing was written\n');
-  else if (result.inserted + result.updated === 0) ctx.out('The register is unchanged.\n');
+  else if (result.inserted + result.updated === 0 && !result.files.some((f) => f.withdrawn)) ctx.out('The register is unchanged.\n');
   return 0;
 }

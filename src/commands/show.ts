@@ -1,6 +1,8 @@
 import type { Ctx } from '../context.js';
 import { formatMoney } from '../core/money.js';
 import { grantDetail } from '../register/grant-detail.js';
+import { describeBy, describeChange, grantHistory } from '../register/history.js';
+import { formatLondonTime } from '../core/instants.js';
 import { renderListing } from '../output/listing.js';
 import type { PublishedDetail } from '../register/published-record.js';
 
@@ -37,15 +39,16 @@ function publishedLines(p: PublishedDetail, money: (pence: number | null) => str
   return lines;
 }
 
-export async function run(ctx: Ctx, args: unknown[]): Promise<number> {
-  const db = await ctx.openRegister('read');
+export async function run(ctx: Ctx, args: unknown[], opts: { asAt?: string } = {}): Promise<number> {
+  const db = await ctx.openRegister('read', { asAt: opts.asAt });
   const d = grantDetail(db, String(args[0]));
+  const history = grantHistory(db, d.id) ?? [];
   const format = ctx.format();
   if (format === 'json') {
-    ctx.out(JSON.stringify(d, null, 2) + '\n');
+    ctx.out(JSON.stringify({ ...d, history }, null, 2) + '\n');
     return 0;
   }
-  const money = (p: number | null, status = 'value') => (p === null ? (status === 'not_held' ? 'not held' : 'not stated') : formatMoney(p));
+  const money = (p: number | null, status = 'value') => (p === null ? (status === 'not_held' ? 'not held' : 'not stated') : formatMoney(p, { currency: d.currency }));
   const fields: [string, string][] = [
     ['Grant', `${d.title} (${d.id})`],
     ['Amount awarded', money(d.amountAwardedPence)],
@@ -65,6 +68,12 @@ export async function run(ctx: Ctx, args: unknown[]): Promise<number> {
     ...d.variations.map((v): [string, string] => [`Variation ${v.seq}`, `${v.date ?? v.when ?? ''}: ${v.description}${v.changePence !== null ? `; change ${money(v.changePence)}` : ''}${v.newTotalPence !== null ? `; new total ${money(v.newTotalPence)}` : ''}`]),
     ...d.figures.map((f): [string, string] => [`${f.label}${f.financialYear ? ` ${f.financialYear}` : ''}`, f.status === 'value' ? String(f.value) : `${f.status.replace('_', ' ')}${f.wording ? `: ${f.wording}` : ''}`]),
     ...(d.published ? publishedLines(d.published, money) : []),
+    ...(d.withdrawnAt ? [['Withdrawn', `${formatLondonTime(d.withdrawnAt)}: no longer in its source; left out of listings and letters`] as [string, string]] : []),
+    // When it was added and each change since: "changed on …" lines.
+    ...history.map((h): [string, string] => [
+      h.action === 'added' ? 'Added' : h.action === 'changed' ? 'Changed' : h.action === 'withdrawn' ? 'Withdrawn' : 'Restored',
+      `${h.at ? `on ${formatLondonTime(h.at)}` : 'before history was kept'}${h.by ? ` by ${describeBy(h.by)}` : ''}${h.fields.length && h.action !== 'withdrawn' ? `: ${h.fields.map((f) => describeChange(f, (p) => formatMoney(p, { currency: d.currency }))).join('; ')}` : ''}`,
+    ]),
   ];
   ctx.out(renderListing({ columns: [{ header: 'Field', value: (r) => r[0] }, { header: 'Value', value: (r) => r[1] }], rows: fields, json: d }, format));
   return 0;

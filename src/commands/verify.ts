@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Ctx } from '../context.js';
-import { DataError } from '../core/errors.js';
+import { DataError, UsageError } from '../core/errors.js';
 import { renderListing } from '../output/listing.js';
 
-export async function run(ctx: Ctx, args: unknown[], opts: { body?: string }): Promise<number> {
+export async function run(ctx: Ctx, args: unknown[], opts: { body?: string; asAt?: string; letterVersion?: string }): Promise<number> {
   const file = String(args[0]);
   let record: import('../letters/answer.js').AnswerRecord;
   try {
@@ -15,12 +15,21 @@ export async function run(ctx: Ctx, args: unknown[], opts: { body?: string }): P
   if (record?.format !== ANSWER_FORMAT) throw new DataError(`${file}: not a foi answer record (expected "format": "${ANSWER_FORMAT}")`);
   const { buildLetter } = await import('../letters/build-view.js');
   const { loadBodyConfig } = await import('../letters/body-config.js');
-  const db = await ctx.openRegister('read');
-  const { evidence } = buildLetter(db, record.request, { body: loadBodyConfig(opts.body ?? null), today: record.request.responseDate ?? '' });
-  const changes = diffEvidence(record.cells, evidence.cells);
+  // An earlier version of the letter (one that was sent before a batch regenerated it) is checked
+  // against its own figures: --version 1 is the first letter written.
+  const versions = [...(record.versions ?? []), { fingerprint: record.fingerprint, responseDate: record.request.responseDate, due: record.due, cells: record.cells }];
+  const n = opts.letterVersion === undefined ? versions.length : Number(opts.letterVersion);
+  if (!Number.isInteger(n) || n < 1 || n > versions.length) {
+    throw new UsageError(`--letter-version "${opts.letterVersion}": this record has ${versions.length} version${versions.length === 1 ? '' : 's'} (1 to ${versions.length})`);
+  }
+  const checked = versions[n - 1];
+  const db = await ctx.openRegister('read', { asAt: opts.asAt });
+  const { evidence } = buildLetter(db, { ...record.request, responseDate: checked.responseDate }, { body: loadBodyConfig(opts.body ?? null), today: checked.responseDate ?? '' });
+  const changes = diffEvidence(checked.cells, evidence.cells);
   const format = ctx.format();
   if (format === 'table' && !changes.length) {
-    ctx.out(`${record.reference}: unchanged; all ${record.cells.length} figures match the register (fingerprint ${evidence.fingerprint.slice(0, 12)})\n`);
+    const which = versions.length > 1 ? ` (version ${n} of ${versions.length})` : '';
+    ctx.out(`${record.reference}${which}: unchanged; all ${checked.cells.length} figures match the register${opts.asAt ? ` as at ${opts.asAt}` : ''} (fingerprint ${evidence.fingerprint.slice(0, 12)})\n`);
     return 0;
   }
   ctx.out(renderListing({

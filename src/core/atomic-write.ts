@@ -1,18 +1,69 @@
 /**
- * Output files are written atomically: a temp file beside the target, then rename. A reader never
- * sees half a letter, and a failure leaves the old file as it was.
+ * Output files are written atomically: a temp file beside the target, synced, then renamed over
+ * it. A reader never sees half a letter, and a failure leaves the old file as it was.
+ *
+ * `AtomicWriter` does this for many files with one wait for the disk instead of one per file:
+ * each file's temp is written and its fsync started at once (the file system commits concurrent
+ * syncs together), each is renamed over its target only after its own fsync has finished, and
+ * `finish()` then fsyncs every directory it renamed into, once. Crash safety is the same as file
+ * by file: at any moment every target holds either its old bytes or its complete new bytes, never
+ * an empty or partial file. A crash before the directory sync can lose renames that were not yet
+ * durable (that target keeps its old file; running the command again writes it) and can leave a
+ * `.NAME.PID.RANDOM.tmp` file behind.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+function tempBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+}
+
+/** Write `data` to a new temp file beside `path`; returns its name and open descriptor. */
+function writeTemp(path: string, data: string | Uint8Array): { tmp: string; fd: number } {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = tempBeside(path);
   const fd = openSync(tmp, 'w');
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     writeSync(fd, buf, 0, buf.length);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return { tmp, fd };
+}
+
+function renameOver(tmp: string, path: string): void {
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Sync a directory so the renames into it are durable (a no-op where directories cannot be opened, e.g. Windows). */
+function syncDir(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a directory; the renames are then as durable as they get.
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One file, synced and renamed into place before returning. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const { tmp, fd } = writeTemp(path, data);
+  try {
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -20,11 +71,46 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     throw e;
   }
   closeSync(fd);
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+  renameOver(tmp, path);
+}
+
+/** Many files written atomically, with the waits for the disk overlapped (see the module comment). */
+export class AtomicWriter {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly dirs = new Set<string>();
+  private failure: Error | null = null;
+
+  /** At most this many files between write and rename at once (each holds a descriptor). */
+  constructor(private readonly maxInFlight = 64) {}
+
+  /** Start writing `path`; it is in place once its sync finishes, and durable after `finish()`. */
+  async write(path: string, data: string | Uint8Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
+    const { tmp, fd } = writeTemp(path, data);
+    this.dirs.add(dirname(path));
+    const done = new Promise<void>((resolve) => {
+      fsync(fd, (err) => {
+        closeSync(fd);
+        try {
+          if (err) throw err;
+          renameOver(tmp, path);
+        } catch (e) {
+          rmSync(tmp, { force: true });
+          this.failure ??= e as Error;
+        }
+        resolve();
+      });
+    }).finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+  }
+
+  /** Wait for every file, then sync each directory once. Throws the first failure. */
+  async finish(): Promise<void> {
+    await Promise.all(this.inFlight);
+    for (const dir of [...this.dirs].sort()) syncDir(dir);
+    this.dirs.clear();
+    if (this.failure) throw this.failure;
   }
 }
 

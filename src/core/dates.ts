@@ -28,9 +28,31 @@ function iso(y: number, m: number, d: number): IsoDate {
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
-const londonParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit',
-});
+/** 01:00 UTC on the last Sunday of `month` (1-12) in `year`, in ms: when UK clocks change. */
+function lastSundayOneAm(year: number, month: number): number {
+  const last = new Date(Date.UTC(year, month, 0)); // last day of the month
+  return Date.UTC(year, month - 1, last.getUTCDate() - last.getUTCDay(), 1);
+}
+
+let londonParts: Intl.DateTimeFormat | null = null;
+
+/**
+ * The calendar date in London at an instant: GMT, or BST (UTC+1) from 01:00 UTC on the last
+ * Sunday of March to 01:00 UTC on the last Sunday of October, the rule since 1996 (Summer Time
+ * Order 2002). By hand rather than Intl with a time zone, whose first use loads ICU data (tens of
+ * ms of every `foi answer`); tests compare the two hour by hour. Earlier years go through Intl.
+ */
+export function londonDate(utcMs: number): IsoDate {
+  const y = new Date(utcMs).getUTCFullYear();
+  if (y < 1996) {
+    londonParts ??= new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+    const parts = Object.fromEntries(londonParts.formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]));
+    return `${parts.year}-${parts.month}-${parts.day}`;
+  }
+  const bst = utcMs >= lastSundayOneAm(y, 3) && utcMs < lastSundayOneAm(y, 10);
+  const t = new Date(utcMs + (bst ? 3_600_000 : 0));
+  return iso(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+}
 
 /**
  * Accepts `2019-01-24`, `2019-01-24T00:00:00+00:00` / `...Z` (taken as the calendar date in
@@ -52,8 +74,7 @@ export function parseDate(input: unknown): DateParse {
     if ((m[7] === 'Z' || /^\+00:?00$/.test(m[7])) && +m[4] < 23) return { ok: true, date: check.date, normalised: true };
     const t = Date.parse(s.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
     if (Number.isNaN(t)) return { ok: false, reason: `"${s}" is not a valid date-time` };
-    const parts = Object.fromEntries(londonParts.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
-    return { ok: true, date: `${parts.year}-${parts.month}-${parts.day}`, normalised: true };
+    return { ok: true, date: londonDate(t), normalised: true };
   }
   m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
   if (m) return ymd(+m[3], +m[2], +m[1], true, s, 'day/month/year');
@@ -113,7 +134,5 @@ export function todayInLondon(now?: Date): IsoDate {
     if (!d.ok) throw new UsageError(`FOI_TODAY "${process.env.FOI_TODAY}": ${d.reason}`);
     return d.date;
   }
-  now ??= new Date();
-  const parts = Object.fromEntries(londonParts.formatToParts(now).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
+  return londonDate((now ?? new Date()).getTime());
 }

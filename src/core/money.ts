@@ -92,7 +92,23 @@ export function penceFrom(input: unknown, what = 'amount'): Pence {
   return r.pence;
 }
 
-const groupFmt = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0, useGrouping: true });
+/**
+ * A whole number with thousands separators, `2087431` -> `2,087,431`, as en-GB's
+ * Intl.NumberFormat writes it (tests compare the two); by hand because the first use of Intl
+ * loads ICU data, a noticeable part of a one-letter `foi answer`.
+ */
+export function groupThousands(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-GB', { maximumFractionDigits: 0 });
+  const digits = String(Math.abs(n));
+  let out = '';
+  for (let i = 0; i < digits.length; i++) out += (i > 0 && (digits.length - i) % 3 === 0 ? ',' : '') + digits[i];
+  return n < 0 ? `-${out}` : out;
+}
+
+/** A count or measure as en-GB writes it (`1,234`; fractions through Intl, as before). */
+export function formatNumber(n: number): string {
+  return Number.isSafeInteger(n) ? groupThousands(n) : n.toLocaleString('en-GB');
+}
 
 /** Symbols for the currencies a reader in the UK knows by symbol; others are shown by ISO code. */
 const SYMBOLS: Record<string, string> = { GBP: '£', EUR: '€', USD: 'US$' };
@@ -112,7 +128,7 @@ export function formatMoney(pence: Pence, opts: { alwaysPence?: boolean; currenc
   const abs = Math.abs(pence);
   const pounds = Math.floor(abs / 100);
   const p = abs % 100;
-  const body = groupFmt.format(pounds) + (p !== 0 || opts.alwaysPence ? '.' + String(p).padStart(2, '0') : '');
+  const body = groupThousands(pounds) + (p !== 0 || opts.alwaysPence ? '.' + String(p).padStart(2, '0') : '');
   return (neg ? '-' : '') + currencyPrefix(opts.currency) + body;
 }
 

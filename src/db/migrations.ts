@@ -4,6 +4,7 @@
  * one that must compute values in code (it runs inside the migration's transaction).
  */
 import type Database from 'better-sqlite3';
+import { MIGRATION_HISTORY } from './migrations/005-history.js';
 import { MIGRATION_MONEY_LINE_PERIODS } from './migrations/002-money-line-periods.js';
 import { MIGRATION_360_RECORDS } from './migrations/360-records.js';
 import { LOG_MIGRATION } from '../log/store.js';
@@ -186,4 +187,6 @@ export const MIGRATIONS: readonly Migration[] = [
   LOG_MIGRATION,
   // 4: faithful 360Giving records: per-grant organisations, other amounts, values as published
   MIGRATION_360_RECORDS,
+  // 5: history: versions of every grant and organisation, change sets, withdrawn grants
+  MIGRATION_HISTORY,
 ];

@@ -30,6 +30,8 @@ export interface CsvReadOptions {
   encoding?: string;
   /** Set by the reader: byte offset of the first U+FFFD in a UTF-8 file (the publisher's own), or -1. */
   found?: { replacementAt: number };
+  /** Told the size of each chunk read from the file (progress by bytes). */
+  onRead?: (bytes: number) => void;
 }
 
 /** A CSV file that is not well-formed. `row` is the 1-based record number where it went wrong. */
@@ -202,6 +204,7 @@ export async function* readCsvBatches(path: string, opts: CsvReadOptions = {}): 
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      opts.onRead?.(chunk.length);
       let text = decode(bytes.push(chunk));
       if (!text) continue;
       if (lineEnds.crOnly === null) {

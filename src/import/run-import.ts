@@ -3,11 +3,13 @@
  * Reads 360Giving JSON packages and flat CSV (streamed) and the register's own foi-register
  * YAML/JSON. Reports every error up to a cap, with file, row or path, column and value.
  */
-import { openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { beginWrite, type Db } from '../db/open.js';
 import { DataError, UsageError } from '../core/errors.js';
-import { RegisterWriter, type WriteOutcome } from '../register/writer.js';
+import { RegisterWriter, idPrefix, type WriteOutcome } from '../register/writer.js';
+import type { GrantChangeReport } from '../register/history.js';
 import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
 import { isFoiRegisterText, parseFoiRegisterText, type FoiRegisterFile } from './foi-format.js';
 import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
@@ -21,10 +23,18 @@ export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '
 export interface FileSummary {
   file: string;
   format: FileFormat;
+  /** sha256 of the file's bytes: what the change set records, with the name. */
+  sha256: string;
   grants: number;
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Grants that changed, field by field (old and new values). */
+  changes: GrantChangeReport[];
+  /** Grants the register holds for this file's funders and publishers that the file no longer contains. */
+  notInSource: { id: string; title: string }[];
+  /** Of those, the ones marked withdrawn (--prune). */
+  withdrawn: number;
 }
 
 /** Warnings alike (same kind, column and message but for the values in it), counted, with the first as example. */
@@ -48,8 +58,11 @@ export interface ImportResult {
 
 export interface ImportOptions {
   maxErrors?: number;
-  /** Called every few thousand records with the running count (for a progress line on a terminal). */
-  onProgress?: (records: number, file: string) => void;
+  /**
+   * Progress for a terminal: bytes read of all the files so far, their total size, and grants
+   * read so far. Called as each chunk of a streamed file is read, and after each whole file.
+   */
+  onProgress?: (bytesRead: number, totalBytes: number, rows: number) => void;
   /** Validate and report, then roll back: nothing is written. */
   dryRun?: boolean;
   /** Called when another process is writing to the register and this import waits for it. */
@@ -58,6 +71,8 @@ export interface ImportOptions {
   encoding?: string;
   /** Write every error, warning, notice and normalised value to this JSON file (atomically; also when the import fails). */
   report?: string;
+  /** Mark grants no longer in a re-imported file (same funder and publisher) withdrawn. */
+  prune?: boolean;
 }
 
 export function detectFormat(path: string): FileFormat {
@@ -80,6 +95,13 @@ export function detectFormat(path: string): FileFormat {
   if (ext === '.json' || head.trimStart().startsWith('{')) return isFoiRegisterText(head) ? 'foi-register' : '360giving-json';
   if (isFoiRegisterText(head)) return 'foi-register';
   throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv or .xlsx (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
+}
+
+/** sha256 of a file's bytes, read in chunks (a large CSV is never held in memory). */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function readHead(path: string, n: number): string {
@@ -110,6 +132,9 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
     if (!existsSync(p) || !statSync(p).isFile()) throw new UsageError(`${p}: no such file`);
   }
   const encoding = opts.encoding === undefined ? undefined : checkEncoding(opts.encoding);
+  const totalBytes = paths.reduce((a, p) => a + statSync(p).size, 0);
+  let bytesDone = 0;
+  let rows = 0;
   const errors: Issue[] = [];
   const result: ImportResult = { files: [], inserted: 0, updated: 0, unchanged: 0, warningCount: 0, warnings: [], normalised: [] };
   const norm = new Map<string, { column: string; count: number; example: Normalisation }>();
@@ -159,12 +184,21 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
     };
     for (const path of paths) {
       if (capped) break;
+      const fileEnd = bytesDone + statSync(path).size;
       const file = basename(path);
       const format = detectFormat(path);
-      const summary: FileSummary = { file, format, grants: 0, inserted: 0, updated: 0, unchanged: 0 };
+      const sha256 = await fileSha256(path);
+      const summary: FileSummary = { file, format, sha256, grants: 0, inserted: 0, updated: 0, unchanged: 0, changes: [], notInSource: [], withdrawn: 0 };
       result.files.push(summary);
+      // One change set per file: history says which file (by name and content) changed what.
+      writer.startChange('import', { file, sha256 });
+      const funders = new Set<string>();
+      const prefixes = new Set<string>();
       const writeOne = (g: GrantInput, location: string) => {
         g.position = summary.grants++;
+        rows++;
+        if (g.fundingOrg?.id) funders.add(g.fundingOrg.id);
+        prefixes.add(idPrefix(g.id));
         if (errors.length) return; // keep validating, stop writing: it will all be rolled back
         if (g.definitions) definitions.write(g.definitions);
         const problems = writer.checkReferences(g);
@@ -198,16 +232,15 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         for (const i of issues) addError(i);
         for (const { grant, location } of grants) writeOne(grant, location);
       } else {
-        let n = 0;
+        const onRead = opts.onProgress && ((n: number) => opts.onProgress!((bytesDone += n), totalBytes, rows));
         const batches = format === 'xlsx'
-          ? (await import('./xlsx/read-xlsx.js')).readXlsxBatches(path, { onFormat: (f) => (summary.format = f) })
-          : (await import('./giving360.js')).read360Batches(path, { encoding });
+          ? (await import('./xlsx/read-xlsx.js')).readXlsxBatches(path, { onFormat: (f) => (summary.format = f), onRead })
+          : (await import('./giving360.js')).read360Batches(path, { encoding, onRead });
         // Batches, not single items: one await per few hundred records.
         outer: for await (const batch of batches) {
           for (const item of batch) {
             if (item.kind === 'grant') {
               writeOne(item.grant, item.location);
-              if (opts.onProgress && ++n % 5000 === 0) opts.onProgress(n, file);
             } else if (item.kind === 'issue') {
               addIssue(item.issue);
               if (capped) break outer;
@@ -217,6 +250,15 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
           }
         }
       }
+      bytesDone = fileEnd;
+      opts.onProgress?.(bytesDone, totalBytes, rows);
+      if (errors.length) continue;
+      summary.notInSource = writer.notInSource(funders, prefixes);
+      if (opts.prune && summary.notInSource.length) {
+        writer.withdraw(summary.notInSource.map((g) => g.id));
+        summary.withdrawn = summary.notInSource.length;
+      }
+      summary.changes = writer.changes;
     }
     result.normalised = [...norm.values()];
     result.warnings = [...groups.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'schema' ? -1 : 1));

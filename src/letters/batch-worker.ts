@@ -14,7 +14,7 @@ export interface WorkerInit {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; reference: string; files: { name: string; data: string | Uint8Array }[]; changes: FigureChange[] }
+  | { id: number; ok: true; reference: string; files: { name: string; data: string | Uint8Array }[]; changes: FigureChange[]; warnings: string[] }
   | { id: number; ok: false; reference: string | null; error: string };
 
 const init = workerData as WorkerInit;
@@ -23,10 +23,10 @@ const db = init.registerPath ? openDatabase(init.registerPath) : await openDefau
 parentPort!.on('message', async ({ id, file, outDir }: { id: number; file: string; outDir: string }) => {
   let reference: string | null = null;
   try {
-    const { request: req, deadline } = loggedRequestFile(db, file, init.answer.today);
+    const { request: req, deadline, warnings } = loggedRequestFile(db, file, init.answer.today);
     reference = req.reference;
     const answer = await produceAnswer(db, req, { ...init.answer, outDir, deadline });
-    parentPort!.postMessage({ id, ok: true, reference, files: answer.files, changes: answer.changes } satisfies WorkerReply);
+    parentPort!.postMessage({ id, ok: true, reference, files: answer.files, changes: answer.changes, warnings } satisfies WorkerReply);
   } catch (e) {
     parentPort!.postMessage({ id, ok: false, reference, error: (e as Error).message } satisfies WorkerReply);
   }

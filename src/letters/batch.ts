@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join, relative, dirname } from 'node:path';
 import type { Db } from '../db/open.js';
-import { removeStaleTempFiles, writeFileAtomic, writeStatus, type WriteStatus } from '../core/atomic-write.js';
+import { AtomicWriter, removeStaleTempFiles, writeStatus, type WriteStatus } from '../core/atomic-write.js';
 import { loggedRequestFile } from '../log/letters.js';
 import { produceAnswer, type AnswerOptions, type FigureChange } from './answer.js';
 import type { WorkerInit, WorkerReply } from './batch-worker.js';
@@ -23,6 +23,8 @@ export interface BatchItem {
   outputs: { path: string; status: WriteStatus }[];
   /** Figures that differ from the letter's earlier answer record. */
   figureChanges: FigureChange[];
+  /** What the request log says against the request file (a fact that differs, a clock on hold). */
+  warnings: string[];
 }
 
 export interface BatchResult {
@@ -55,7 +57,7 @@ export interface BatchOptions extends AnswerOptions {
 }
 
 type Produced =
-  | { ok: true; reference: string; files: { name: string; data: string | Uint8Array }[]; changes: FigureChange[] }
+  | { ok: true; reference: string; files: { name: string; data: string | Uint8Array }[]; changes: FigureChange[]; warnings: string[] }
   | { ok: false; reference: string | null; error: string };
 
 export async function runBatch(db: Db, inDir: string, outDir: string, opts: BatchOptions): Promise<BatchResult> {
@@ -76,16 +78,19 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
   const pending = files.map((file): Promise<Produced> => (pool ? pool.run(file, targetOf(file)) : produceHere(db, file, { ...answerOpts, outDir: targetOf(file) })));
   const items: BatchItem[] = [];
   const claimed = new Map<string, string>();
+  // Every file atomically (temp, fsync, rename), with one directory sync for the whole batch.
+  const writer = new AtomicWriter();
   try {
     for (const [i, file] of files.entries()) {
       const rel = relative(inDir, file);
-      const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [], figureChanges: [] };
+      const item: BatchItem = { file: rel, reference: null, status: 'unchanged', error: null, outputs: [], figureChanges: [], warnings: [] };
       items.push(item);
       const produced = await pending[i];
       item.reference = produced.reference;
       try {
         if (!produced.ok) throw new Error(produced.error);
         item.figureChanges = produced.changes;
+        item.warnings = produced.warnings;
         const target = join(outDir, dirname(rel));
         const planned = produced.files.map((f) => ({ path: join(target, f.name), data: f.data }));
         for (const p of planned) {
@@ -95,7 +100,7 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
         for (const p of planned) claimed.set(p.path, rel);
         item.outputs = planned.map((p) => ({ path: relative(outDir, p.path), status: writeStatus(p.path, p.data) }));
         if (!opts.check) {
-          for (const [j, p] of planned.entries()) if (item.outputs[j].status !== 'unchanged') writeFileAtomic(p.path, p.data);
+          for (const [j, p] of planned.entries()) if (item.outputs[j].status !== 'unchanged') await writer.write(p.path, p.data);
         }
         const statuses = item.outputs.map((o) => o.status);
         item.status = statuses.every((s) => s === 'unchanged') ? 'unchanged' : statuses.every((s) => s === 'created') ? 'created' : 'changed';
@@ -108,6 +113,7 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
     }
   } finally {
     await pool?.close();
+    await writer.finish();
   }
   const counts: Record<RequestStatus, number> = { created: 0, changed: 0, unchanged: 0, failed: 0 };
   for (const it of items) counts[it.status]++;
@@ -117,10 +123,10 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
 async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<Produced> {
   let reference: string | null = null;
   try {
-    const { request: req, deadline } = loggedRequestFile(db, file, opts.today);
+    const { request: req, deadline, warnings } = loggedRequestFile(db, file, opts.today);
     reference = req.reference;
     const answer = await produceAnswer(db, req, { ...opts, deadline });
-    return { ok: true, reference, files: answer.files, changes: answer.changes };
+    return { ok: true, reference, files: answer.files, changes: answer.changes, warnings };
   } catch (e) {
     return { ok: false, reference, error: (e as Error).message };
   }
@@ -140,7 +146,7 @@ class WorkerPool {
       const w = new Worker(new URL('./batch-worker.js', import.meta.url), { workerData: init });
       w.on('message', (reply: WorkerReply) => {
         this.busy.delete(w);
-        this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files, changes: reply.changes } : { ok: false, reference: reply.reference, error: reply.error });
+        this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files, changes: reply.changes, warnings: reply.warnings } : { ok: false, reference: reply.reference, error: reply.error });
         this.waiting.delete(reply.id);
         this.idle.push(w);
         this.pump();

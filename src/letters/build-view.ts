@@ -45,7 +45,11 @@ export type ResolvedCriteria = Omit<GrantQuery, 'years' | 'activeIn' | 'includeS
 
 export interface Evidence {
   /** `despiteMatches`: why a not-held, exempt or cost-refused question stands over matching rows. */
-  questions: { number: number; criteria: ResolvedCriteria | null; lines: EvidenceLine[]; despiteMatches: string | null; tables?: ResolvedCriteria[] }[];
+  questions: {
+    number: number; criteria: ResolvedCriteria | null; lines: EvidenceLine[]; despiteMatches: string | null; tables?: ResolvedCriteria[];
+    /** Grants that match but are withdrawn (no longer in their source): left out of the letter. */
+    withdrawn?: string[];
+  }[];
   cells: EvidenceCell[];
   /** sha256 over the cells and lines: the same register answer gives the same fingerprint. */
   fingerprint: string;
@@ -147,6 +151,9 @@ function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: n
   evidence.questions.push(evidenceQuestion);
   if (!crit) return view;
   const result = queryGrants(db, crit.query);
+  // Grants withdrawn from their source are never in a letter; the answer record names any that match.
+  const withdrawn = data.anyWithdrawn() ? withdrawnMatches(db, crit.query, result) : [];
+  if (withdrawn.length) evidenceQuestion.withdrawn = withdrawn;
 
   if (q.outcome !== 'held' && q.outcome !== 'partly_held') {
     // A letter must never say "not held" (or withhold, or refuse on cost) over rows the register
@@ -220,6 +227,12 @@ function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: n
   // Cite the published decisions the figures come from (an FOI response is not cited back to itself).
   view.sources = data.decisionRefs(sourceRefs);
   return view;
+}
+
+function withdrawnMatches(db: Db, query: GrantQuery, current: QueryResult): string[] {
+  const shown = new Set(current.rows.map((r) => r.id));
+  const all = queryGrants(db, { ...query, includeWithdrawn: true });
+  return [...new Set(all.rows.map((r) => r.id).filter((id) => !shown.has(id)))].sort();
 }
 
 function evidenceLine(r: GrantRow): EvidenceLine {

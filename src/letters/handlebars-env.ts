@@ -12,7 +12,9 @@
  * container uses `markdownEscape`; everything compiled by this instance (templates and
  * partials alike) goes through `env.template`, and no other instance is touched.
  */
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime';
 import { isSafeString, markdownCell, markdownEscape } from '../core/markdown-escape.js';
 import { formatMoney } from '../core/money.js';
 import { formatLongDate, isValidYmd } from '../core/dates.js';
@@ -62,11 +64,11 @@ export class HelperError extends Error {
 type HB = typeof Handlebars;
 type TemplateSpec = { main: (this: unknown, container: { escapeExpression: unknown }, ...rest: unknown[]) => string; [k: string]: unknown };
 
-function createInstance(): HB {
-  const hb = Handlebars.create();
+function createInstance(base: HB): HB {
+  const hb = base.create();
   // Anything that reads the instance's escaper (helpers, plugins) sees the Markdown one; a fresh
   // object so the shared module Utils is not modified.
-  const ownUtils = { ...(Handlebars as unknown as { Utils: Record<string, unknown> }).Utils, escapeExpression: markdownEscape };
+  const ownUtils = { ...(base as unknown as { Utils: Record<string, unknown> }).Utils, escapeExpression: markdownEscape };
   Object.defineProperty(hb, 'Utils', { value: Object.freeze(ownUtils), enumerable: true });
   Object.defineProperty(hb, 'escapeExpression', { value: markdownEscape, enumerable: true });
   const template = hb.template.bind(hb) as unknown as (spec: TemplateSpec) => Handlebars.TemplateDelegate;
@@ -153,7 +155,7 @@ function list(o: Opts, v: unknown, what = 'a list'): unknown[] {
   return v;
 }
 
-const safe = (s: string) => new Handlebars.SafeString(s);
+const safe = (s: string) => new (HandlebarsRuntime as unknown as HB).SafeString(s);
 
 const URL_RE = /^https?:\/\/[^\s<>]+$/i;
 
@@ -348,8 +350,26 @@ function registerHelpers(hb: HB): void {
   for (const [name, fn] of Object.entries(h)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
 }
 
-/** The isolated instance, created (and its escaping replaced) once, when this module loads. */
-export const hb: HB = createInstance();
+/**
+ * Two isolated instances with the same escaping and helpers. The runtime one renders the
+ * templates the build precompiled (dist/templates-precompiled.json), so a letter loads no
+ * parser or compiler; the full one (parse, compile, precompile) is loaded on first use, for
+ * templates that are not precompiled (a --templates folder, `foi templates check`, tests).
+ */
+const runtimeHb: HB = createInstance(HandlebarsRuntime as unknown as HB);
+let fullHb: HB | null = null;
+function fullInstance(): HB {
+  fullHb ??= createInstance(createRequire(import.meta.url)('handlebars') as HB);
+  return fullHb;
+}
+
+/** The full instance (parser and compiler), loaded when first used. */
+export const hb: HB = new Proxy({} as HB, {
+  get(_, key) {
+    const value = Reflect.get(fullInstance(), key) as unknown;
+    return typeof value === 'function' ? value.bind(fullInstance()) : value;
+  },
+});
 
 // ---------------------------------------------------------------------------------------------
 // Compiling with located errors
@@ -480,13 +500,35 @@ export function compileTemplate(source: string, file: string, ast: hbs.AST.Progr
   };
 }
 
-/** Compile eagerly (no render), to report compile-time errors such as unknown helpers. */
-export function precompileCheck(source: string, file: string): void {
+/** Compile eagerly (no render), to report compile-time errors such as unknown helpers; returns the spec (JavaScript source). */
+export function precompileCheck(source: string, file: string): string {
   try {
-    hb.precompile(source, { ...COMPILE_OPTIONS });
+    return hb.precompile(source, { ...COMPILE_OPTIONS }) as unknown as string;
   } catch (err) {
     throw toTemplateError(err, file, null, source);
   }
+}
+
+/**
+ * A render function from a spec that `precompileCheck` made at build time: no parse or compile at
+ * run time. The source is parsed only if an error needs a line number.
+ */
+export function templateFromSpec(spec: string, source: string, file: string): RenderFn {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- our own build's output, as Handlebars itself does
+  const fn = runtimeHb.template(new Function(`return (${spec});`)() as Parameters<typeof runtimeHb.template>[0]);
+  return (context, options) => {
+    try {
+      return fn(context, options);
+    } catch (err) {
+      let ast: hbs.AST.Program | null = null;
+      try {
+        ast = hb.parse(source);
+      } catch {
+        // the error is reported without a line
+      }
+      throw toTemplateError(err, file, ast);
+    }
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -194,15 +194,17 @@ function tableTotal(lines: GrantRow[], o: TableOptions): { cell: SheetCell | nul
     b.pence += l.amountPence;
     if (l.stream) b.streams.add(l.stream);
   }
-  const list = [...buckets.values()];
+  // Pounds first, then other currencies by code; within one, kinds of funding in the order met.
+  const list = [...buckets.values()].sort((a, b) => (a.currency === b.currency ? 0 : a.currency === 'GBP' ? -1 : b.currency === 'GBP' ? 1 : a.currency < b.currency ? -1 : 1));
   let cell: SheetCell | null = null;
   if (list.length) {
     const label = (b: Bucket) => {
-      if (b.label === null) return list.length > 1 ? (b.currency === 'GBP' ? 'other funding' : b.currency) : null;
+      // Each currency is its own total (its symbol says which); kinds of funding are named within it.
+      if (b.label === null) return list.some((x) => x !== b && x.currency === b.currency) ? 'other funding' : null;
       if (b.streams.size === 1) return [...b.streams][0];
       return b.label === 'grant' ? 'grants' : 'match funding';
     };
-    const parts: CellPart[] = list.map((b) => ({ before: ' ', cell: amount(b.currency, b.pence), label: label(b), after: '' }));
+    const parts: CellPart[] = list.map((b, i) => ({ before: i && b.currency !== list[i - 1].currency ? '; ' : ' ', cell: amount(b.currency, b.pence), label: label(b), after: '' }));
     const currencies = new Set(list.map((b) => b.currency));
     if (o.grandTotal && list.length > 1 && currencies.size === 1) {
       parts.push({ before: '; ', cell: amount(list[0].currency, list.reduce((a, b) => a + b.pence, 0), { suffix: ' in all' }), label: null, after: '' });

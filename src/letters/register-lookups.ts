@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/open.js';
 import { DataError } from '../core/errors.js';
+import { formatNumber } from '../core/money.js';
 import { BASIS_LABELS, type GrantRow } from '../register/query.js';
 import { num, text, type SheetCell } from '../output/table-cells.js';
 import type { BodyView } from './view-model.js';
@@ -40,7 +41,13 @@ export class RegisterLookups {
       measureLabel: db.prepare('SELECT label FROM measure WHERE name = ?').pluck(),
       themeLabel: db.prepare('SELECT label FROM theme WHERE name = ?').pluck(),
       sourceKind: db.prepare('SELECT kind FROM source WHERE ref = ?').pluck(),
+      anyWithdrawn: db.prepare('SELECT 1 FROM grants WHERE withdrawn_at IS NOT NULL LIMIT 1').pluck(),
     };
+  }
+
+  /** Does the register hold any withdrawn grant (so letters must check what they leave out)? */
+  anyWithdrawn(): boolean {
+    return this.s.anyWithdrawn.get() !== undefined;
   }
 
   /** The published decisions figures come from (an FOI response is not cited back to itself). */
@@ -118,7 +125,7 @@ export class RegisterLookups {
       if (!f || f.status === 'unknown') return 'Not known';
       if (f.status === 'not_held') return f.wording ?? `${body.shortName} does not hold this data`;
       if (f.status === 'not_applicable') return f.wording ?? 'N/A';
-      return f.n !== null ? f.n.toLocaleString('en-GB') : f.t ?? '';
+      return f.n !== null ? formatNumber(f.n) : f.t ?? '';
     }
     switch (column) {
       case 'grant': return d.title;

@@ -15,6 +15,7 @@ import {
   compileTemplate,
   parseTemplate,
   precompileCheck,
+  templateFromSpec,
   type AnalysisHost,
   type Issue,
   type RenderFn,
@@ -244,6 +245,11 @@ function prepare(set: TemplateSet, thorough = false): Prepared {
   const key = `${thorough ? 'thorough' : 'render'}:${cacheKey(set)}`;
   const hit = cache.get(key);
   if (hit) return hit;
+  const pre = thorough ? null : fromPrecompiled(set);
+  if (pre) {
+    cache.set(key, pre);
+    return pre;
+  }
 
   const asts = new Map<TemplateFile, hbs.AST.Program | null>();
   const fileIssues = new Map<string, Issue[]>();
@@ -306,6 +312,60 @@ function prepare(set: TemplateSet, thorough = false): Prepared {
   const prepared: Prepared = { set, asts, fileIssues, analysis, render, partialFns };
   cache.set(key, prepared);
   return prepared;
+}
+
+/** The shipped set, analysed and precompiled by the build (dist/templates-precompiled.json). */
+export interface PrecompiledTemplates {
+  /** cacheKey of the set it was made from: used only while the files are exactly these. */
+  key: string;
+  fileIssues: [string, Issue[]][];
+  analysis: [string, { issues: Issue[]; files: string[] }][];
+  templates: Record<string, string>;
+  partials: Record<string, string>;
+}
+
+/** For the build: analyse and precompile the shipped templates and partials. */
+export function precompileShippedTemplates(): PrecompiledTemplates {
+  const set = loadTemplateSet(null);
+  const p = prepare(set);
+  const specs = (files: Map<string, TemplateFile>) =>
+    Object.fromEntries([...files.values()].filter((f) => p.asts.get(f)).map((f) => [f.name, precompileCheck(f.source, f.file)]));
+  return {
+    key: cacheKey(set),
+    fileIssues: [...p.fileIssues],
+    analysis: [...p.analysis].map(([name, a]) => [name, { issues: a.issues, files: [...a.files] }]),
+    templates: specs(set.templates),
+    partials: specs(set.partials),
+  };
+}
+
+let shippedPrecompiled: PrecompiledTemplates | null | undefined;
+
+/**
+ * The shipped set without parsing, analysing or compiling anything, when the build precompiled
+ * exactly these files (no --templates folder, no edited template); else null.
+ */
+function fromPrecompiled(set: TemplateSet): Prepared | null {
+  if (set.overrideDir !== null) return null;
+  if (shippedPrecompiled === undefined) {
+    try {
+      shippedPrecompiled = JSON.parse(readFileSync(new URL('./templates-precompiled.json', import.meta.url), 'utf8')) as PrecompiledTemplates;
+    } catch {
+      shippedPrecompiled = null; // running from source
+    }
+  }
+  const pc = shippedPrecompiled;
+  if (!pc || pc.key !== cacheKey(set)) return null;
+  const fns = (specs: Record<string, string>, files: Map<string, TemplateFile>) =>
+    new Map(Object.entries(specs).map(([name, spec]) => [name, templateFromSpec(spec, files.get(name)!.source, files.get(name)!.file)]));
+  return {
+    set,
+    asts: new Map(),
+    fileIssues: new Map(pc.fileIssues),
+    analysis: new Map(pc.analysis.map(([name, a]) => [name, { issues: a.issues, files: new Set(a.files) }])),
+    render: fns(pc.templates, set.templates),
+    partialFns: Object.fromEntries(fns(pc.partials, set.partials)),
+  };
 }
 
 /** All problems that stop `name` rendering: syntax errors in the files it uses, then static ones. */

@@ -122,9 +122,8 @@ export function applyLog(db: Db, request: RequestSpec, today: IsoDate): {
 }
 
 /** `foi batch`: a request file read with the log's facts, and its deadline from the log's clock. */
-export function loggedRequestFile(db: Db, file: string, today: IsoDate): { request: RequestSpec; deadline: ReturnType<typeof applyLog>['deadline'] } {
-  const { request, deadline } = applyLog(db, parseRequestFile(file, logFacts(db, today)), today);
-  return { request, deadline };
+export function loggedRequestFile(db: Db, file: string, today: IsoDate): ReturnType<typeof applyLog> {
+  return applyLog(db, parseRequestFile(file, logFacts(db, today)), today);
 }
 
 /**

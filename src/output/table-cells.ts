@@ -6,7 +6,7 @@
  * `sheetCellText`, so `TableView.rows` (the letter's words) and `TableView.cells` (the workbook's
  * values) cannot disagree, and no formatted amount is ever parsed back.
  */
-import { formatMoney } from '../core/money.js';
+import { formatMoney, formatNumber } from '../core/money.js';
 import type { GrantRow } from '../register/query.js';
 
 /** An amount of money. `prefix`/`suffix` are the words the letter prints around it ("up to "). */
@@ -95,7 +95,7 @@ export function partText(p: CellPart, opts: { alwaysPence?: boolean } = {}): str
 export function sheetCellText(c: SheetCell, opts: { alwaysPence?: boolean } = {}): string {
   switch (c.kind) {
     case 'text': return c.text;
-    case 'number': return c.value.toLocaleString('en-GB');
+    case 'number': return formatNumber(c.value);
     case 'money': return c.prefix + formatMoney(c.pence, { currency: c.currency, alwaysPence: !!opts.alwaysPence }) + c.suffix;
     case 'split': return c.parts.map((p, i) => (i ? p.before : '') + partText(p, opts)).join('') + c.suffix;
   }

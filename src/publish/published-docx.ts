@@ -7,10 +7,11 @@
  * Same inputs, same bytes either way, so the site stays deterministic.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILD_ID } from '../core/build-id.js';
 import type { DocxOptions } from '../render/markdown-to-docx.js';
 import type { BuiltRecord } from './site-writer.js';
 
@@ -19,11 +20,11 @@ export const sha256 = (data: string | Uint8Array) => createHash('sha256').update
 /** What the renderer is: its source and the docx library's version. Null when it cannot be read (then nothing is reused). */
 function rendererFingerprint(): string | null {
   const parts: string[] = [];
-  for (const mod of ['markdown-to-docx', 'deterministic-zip']) {
-    const candidates = ['js', 'ts'].map((ext) => fileURLToPath(new URL(`../render/${mod}.${ext}`, import.meta.url)));
-    const file = candidates.find((f) => existsSync(f));
-    if (!file) return null;
-    parts.push(readFileSync(file, 'utf8'));
+  if (BUILD_ID) parts.push(BUILD_ID); // bundled: the build's hash of the sources
+  else {
+    const dir = fileURLToPath(new URL('../render/', import.meta.url));
+    if (!existsSync(dir)) return null;
+    for (const f of readdirSync(dir, { recursive: true }).map(String).filter((n) => /\.(ts|js)$/.test(n)).sort()) parts.push(f, readFileSync(join(dir, f), 'utf8'));
   }
   try {
     const require = createRequire(import.meta.url);

@@ -10,7 +10,9 @@ import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../db/open.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { MIGRATIONS } from '../db/migrations.js';
+import { BUILD_ID } from '../core/build-id.js';
 import { importFiles, type ImportResult } from '../import/run-import.js';
+
 
 /** The package root: the nearest ancestor of this module holding data/mopac-register.yaml. */
 export function packageRoot(): string {
@@ -38,11 +40,11 @@ export async function loadDefaultRegister(db: Db): Promise<ImportResult> {
 export async function openDefaultRegister(): Promise<Db> {
   const yamlPath = defaultRegisterPath();
   const here = dirname(fileURLToPath(import.meta.url));
-  // The key covers the data, the schema and the code that turns one into the other.
+  // The key covers the data, the schema and the code that turns one into the other: in the
+  // bundle, the build's hash of all sources; from source (tests), the two modules that write it.
   const h = createHash('sha256').update(readFileSync(yamlPath)).update(`schema ${MIGRATIONS.length}`);
-  for (const code of [join(here, 'writer.js'), join(here, '..', 'import', 'foi-format.js')]) {
-    if (existsSync(code)) h.update(readFileSync(code));
-  }
+  if (BUILD_ID) h.update(BUILD_ID);
+  else for (const code of [join(here, 'writer.ts'), join(here, '..', 'import', 'foi-format.ts')]) if (existsSync(code)) h.update(readFileSync(code));
   const key = h.digest('hex').slice(0, 16);
   const cache = join(here, `.mopac-register-${key}.sqlite`);
   if (existsSync(cache)) {

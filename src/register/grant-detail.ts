@@ -6,6 +6,8 @@ import { formatPeriod } from '../core/period.js';
 import { publishedDetail, type PublishedDetail } from './published-record.js';
 
 export interface GrantDetail {
+  /** When it was marked withdrawn (no longer in its source), or null. */
+  withdrawnAt: string | null;
   id: string;
   title: string;
   description: string | null;
@@ -53,7 +55,7 @@ export function grantDetail(db: Db, id: string): GrantDetail {
   }
   const fy = (n: number | null) => (n === null || n === -1 ? null : formatFinancialYear(n));
   return {
-    id: g.id, title: g.title, description: g.description, services: g.services, currency: g.currency,
+    id: g.id, withdrawnAt: g.withdrawn_at ?? null, title: g.title, description: g.description, services: g.services, currency: g.currency,
     amountAwardedPence: g.amount_awarded_pence, awardDate: g.award_date, plannedStart: g.planned_start, plannedEnd: g.planned_end,
     plannedPeriod: g.planned_period_text, programme: g.programme_title,
     funder: g.funding_org_id ? { id: g.funding_org_id, name: g.funder_name } : null,

@@ -26,9 +26,12 @@ export interface ChangeSet {
 }
 
 /** Columns that say where a row sits, not what it says: left out of differences. */
-const BOOKKEEPING = new Set(['content_hash', 'version', 'changed_at', 'change_id', 'created_change', 'grant_rowid', '_rowid', 'source_position', 'source_document']);
+const BOOKKEEPING = new Set([
+  'content_hash', 'version', 'changed_at', 'change_id', 'created_change', 'seen_change', 'grant_rowid', '_rowid', 'source_position',
+  'source_document', 'recipient_snapshot_id', 'funder_snapshot_id', 'snapshot_id',
+]);
 
-const HISTORY_TABLES = new Set(['grant_version', 'grant_change']);
+const HISTORY_TABLES = new Set(['grant_version', 'grant_change', 'organisation_version']);
 
 /** Tables that hold rows of one grant (a `grant_id` column), in a fixed order. */
 export function grantTables(db: Db): string[] {
@@ -47,8 +50,13 @@ export type Snapshot = Record<string, unknown>;
 export class Snapshots {
   private readonly grant;
   private readonly children: [string, { all(id: string): unknown[] }][];
+  /** A 360Giving grant's organisations as published (immutable rows), to show names in changes. */
+  private readonly orgSnapshot: { get(id: unknown): unknown } | null;
   constructor(db: Db) {
     this.grant = db.prepare('SELECT rowid AS _rowid, * FROM main.grants WHERE id = ?');
+    this.orgSnapshot = columns(db, 'org_snapshot').length
+      ? db.prepare('SELECT org_id, name, charity_number, company_number, street_address, locality, region, country, postcode, url, organisation_type, published_json FROM main.org_snapshot WHERE id = ?')
+      : null;
     this.children = grantTables(db).map((t) => {
       const key = columns(db, t).filter((c) => c !== 'grant_id');
       const order = key.includes('seq') ? 'seq' : key[0];
@@ -60,6 +68,14 @@ export class Snapshots {
     if (!row) return null;
     const snap: Snapshot = { grants: row };
     for (const [t, st] of this.children) snap[t] = st.all(id);
+    if (this.orgSnapshot) {
+      // Extra keys beside the stored columns: "as at" views read only the columns.
+      for (const role of ['recipient', 'funder']) {
+        const sid = row[`${role}_snapshot_id`];
+        if (sid != null) row[`${role}_organisation`] = this.orgSnapshot.get(sid);
+      }
+      for (const r of (snap.grant_more_organisation ?? []) as Record<string, unknown>[]) r.organisation = this.orgSnapshot.get(r.snapshot_id);
+    }
     return snap;
   }
 }
@@ -77,11 +93,13 @@ export function flatten(snap: Snapshot): Map<string, string> {
     if (v === null || v === undefined || v === '') return;
     out.set(k, typeof v === 'string' ? v : JSON.stringify(v));
   };
-  const row = snap.grants as Record<string, unknown>;
-  for (const [c, v] of Object.entries(row)) {
-    if (BOOKKEEPING.has(c)) continue;
-    if (c.endsWith('_json') && typeof v === 'string') flattenJson(JSON.parse(v), c.replace(/_json$/, ''), put);
-    else put(c, v);
+  const value = (key: string, c: string, v: unknown) => {
+    if (c.endsWith('_json') && typeof v === 'string') flattenJson(JSON.parse(v), key.replace(/_json$/, ''), put);
+    else if (v !== null && typeof v === 'object') flattenJson(v, key, put);
+    else put(key, v);
+  };
+  for (const [c, v] of Object.entries(snap.grants as Record<string, unknown>)) {
+    if (!BOOKKEEPING.has(c)) value(c, c, v);
   }
   for (const [t, rows] of Object.entries(snap)) {
     if (t === 'grants') continue;
@@ -89,8 +107,7 @@ export function flatten(snap: Snapshot): Map<string, string> {
       const label = rowLabel(t, r, i);
       for (const [c, v] of Object.entries(r)) {
         if (c === 'grant_id' || c === 'seq' || BOOKKEEPING.has(c)) continue;
-        if (c.endsWith('_json') && typeof v === 'string') flattenJson(JSON.parse(v), `${label}.${c.replace(/_json$/, '')}`, put);
-        else put(`${label}.${c}`, v);
+        value(`${label}.${c}`, c, v);
       }
     });
   }
@@ -197,6 +214,12 @@ export function applyAsAt(db: Db, at: string): void {
       SELECT ${cols.map((c) => `json_extract(j.value, '$.${c}') AS ${c}`).join(', ')}
         FROM main.grant_version v, json_each(v.snapshot, '$.${t}') j WHERE ${valid}`);
   }
+  const ocols = columns(db, 'organisation');
+  db.exec(`DROP VIEW IF EXISTS temp.organisation`);
+  db.exec(`CREATE TEMP VIEW organisation AS
+    SELECT ${ocols.join(', ')} FROM main.organisation WHERE ${current}
+    UNION ALL
+    SELECT ${ocols.map((c) => `json_extract(v.snapshot, '$.${c}') AS ${c}`).join(', ')} FROM main.organisation_version v WHERE ${valid}`);
   // Text search over the grants as they were: a TEMP full-text index shadows the register's.
   db.exec(`DROP TABLE IF EXISTS temp.grant_fts`);
   db.exec(`CREATE VIRTUAL TABLE temp.grant_fts USING fts5(grant_id UNINDEXED, title, description, outcomes, tokenize = 'porter unicode61')`);
@@ -204,4 +227,116 @@ export function applyAsAt(db: Db, at: string): void {
     SELECT g.rowid, g.id, g.title, nullif(concat_ws(char(10), g.description, g.services), ''),
       (SELECT group_concat(t.outcome, char(10)) FROM grant_theme t WHERE t.grant_id = g.id)
     FROM grants g`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing history (used by RegisterWriter, inside the caller's transaction)
+
+export interface GrantChangeReport {
+  grantId: string;
+  action: 'changed' | 'withdrawn' | 'restored';
+  fields: FieldChange[];
+}
+
+/** Change sets, earlier versions and change records: the writer's side of history. */
+export class HistoryWriter {
+  private readonly s;
+  readonly snapshots: Snapshots;
+  /** The change set being written, and its time (every row it writes carries this time). */
+  current: { id: number; at: string } | null = null;
+
+  constructor(private readonly db: Db) {
+    this.snapshots = new Snapshots(db);
+    this.s = {
+      newChange: db.prepare('INSERT INTO change_set (at, kind, file, file_sha256, command) VALUES (?, ?, ?, ?, ?)'),
+      lastAt: db.prepare('SELECT max(at) FROM change_set').pluck(),
+      keepVersion: db.prepare('INSERT INTO grant_version (grant_id, version, valid_from, valid_to, change_to, snapshot) VALUES (?, ?, ?, ?, ?, ?)'),
+      forgetVersion: db.prepare('DELETE FROM grant_version WHERE grant_id = ? AND version = ?'),
+      restoreVersion: db.prepare('UPDATE grants SET version = ?, changed_at = ?, change_id = ? WHERE id = ?'),
+      recordChange: db.prepare('INSERT INTO grant_change (grant_id, version, change_id, action, diff) VALUES (?, ?, ?, ?, ?)'),
+      org: db.prepare('SELECT * FROM organisation WHERE id = ?'),
+      keepOrg: db.prepare('INSERT OR REPLACE INTO organisation_version (org_id, valid_from, valid_to, change_to, snapshot) VALUES (?, ?, ?, ?, ?)'),
+    };
+  }
+
+  /** Start a change set; what is written until the next one is attributed to it. */
+  start(kind: ChangeKind, details: { file?: string | null; sha256?: string | null; command?: string | null } = {}): { id: number; at: string } {
+    // Times only move forward, even if the clock steps back: "as at" reads depend on their order.
+    let at = new Date().toISOString();
+    const last = this.s.lastAt.get() as string | null;
+    if (last && at <= last) at = new Date(Date.parse(last) + 1).toISOString();
+    const info = this.s.newChange.run(at, kind, details.file ?? null, details.sha256 ?? null, details.command ?? null);
+    this.current = { id: Number(info.lastInsertRowid), at };
+    return this.current;
+  }
+
+  /** The change set to write under, starting an anonymous command one if none was started. */
+  change(): { id: number; at: string } {
+    return this.current ?? this.start('command', { command: 'write' });
+  }
+
+  keepVersion(grantId: string, version: number, validFrom: string | null, before: Snapshot): void {
+    const c = this.change();
+    this.s.keepVersion.run(grantId, version, validFrom, c.at, c.id, JSON.stringify(before));
+  }
+
+  /** Undo keepVersion when the new version turned out to say nothing different. */
+  forgetVersion(grantId: string, version: number, changedAt: string | null, changeId: number | null): void {
+    this.s.forgetVersion.run(grantId, version);
+    this.s.restoreVersion.run(version, changedAt, changeId, grantId);
+  }
+
+  record(grantId: string, version: number, action: GrantChangeReport['action'], fields: FieldChange[]): void {
+    this.s.recordChange.run(grantId, version, this.change().id, action, JSON.stringify(fields));
+  }
+
+  /** Keep an organisation's current row before it is replaced; returns the time to stamp on the new one. */
+  keepOrganisation(orgId: string, replacement: Record<string, unknown>): { changed: boolean; at: string } {
+    const c = this.change();
+    const old = this.s.org.get(orgId) as Record<string, unknown> | undefined;
+    if (!old) return { changed: true, at: c.at };
+    const differs = Object.entries(replacement).some(([k, v]) => (old[k] ?? null) !== (v ?? null));
+    if (!differs) return { changed: false, at: c.at };
+    this.s.keepOrg.run(orgId, (old.changed_at as string | null) ?? null, c.at, c.id, JSON.stringify(old));
+    return { changed: true, at: c.at };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading history
+
+export interface HistoryEntry {
+  version: number;
+  /** UTC instant, or null for a grant written before history was kept. */
+  at: string | null;
+  action: 'added' | 'changed' | 'withdrawn' | 'restored';
+  by: { kind: ChangeKind; file: string | null; fileSha256: string | null; command: string | null } | null;
+  fields: FieldChange[];
+}
+
+/** A grant's history, oldest first: when it was added, then every change, by what. */
+export function grantHistory(db: Db, id: string): HistoryEntry[] | null {
+  const g = db.prepare('SELECT version, created_change AS created FROM main.grants WHERE id = ?').get(id) as { version: number; created: number | null } | undefined;
+  if (!g) return null;
+  const by = db.prepare('SELECT at, kind, file, file_sha256 AS fileSha256, command FROM main.change_set WHERE id = ?');
+  const who = (changeId: number | null) => {
+    const c = changeId === null ? undefined : (by.get(changeId) as { at: string; kind: ChangeKind; file: string | null; fileSha256: string | null; command: string | null } | undefined);
+    return { at: c?.at ?? null, by: c ? { kind: c.kind, file: c.file, fileSha256: c.fileSha256, command: c.command } : null };
+  };
+  const first = who(g.created);
+  const out: HistoryEntry[] = [{ version: 1, at: first.at, action: 'added', by: first.by, fields: [] }];
+  const rows = db.prepare('SELECT version, change_id AS changeId, action, diff FROM main.grant_change WHERE grant_id = ? ORDER BY version').all(id) as { version: number; changeId: number; action: HistoryEntry['action']; diff: string }[];
+  for (const r of rows) {
+    const w = who(r.changeId);
+    out.push({ version: r.version, at: w.at, action: r.action, by: w.by, fields: JSON.parse(r.diff) as FieldChange[] });
+  }
+  return out;
+}
+
+/** `import lloyds.json (sha256 3f2a…)`, `foi import --prune`, `foi log close`. */
+export function describeBy(by: HistoryEntry['by']): string {
+  if (!by) return 'before history was kept';
+  if (by.kind === 'import') return `import of ${by.file ?? 'a file'}${by.fileSha256 ? ` (sha256 ${by.fileSha256.slice(0, 12)}…)` : ''}`;
+  if (by.kind === 'prune') return `foi import --prune${by.file ? ` of ${by.file}` : ''}`;
+  return by.command ?? 'a command';
 }

@@ -28,6 +28,8 @@ export interface GrantQuery {
   flags: { name: string; value: FlagValue }[];
   grantIds: string[];
   includeSuperseded: boolean;
+  /** Also list grants marked withdrawn (no longer in their source); letters never do. */
+  includeWithdrawn?: boolean;
   order: RowOrder;
   /** 360Giving classifications: each must match a classification's code (exactly, any case) or title (part). */
   classifications?: string[];
@@ -181,6 +183,7 @@ export function queryGrants(db: Db, q: GrantQuery): QueryResult {
   const where: string[] = [];
   const params: unknown[] = [];
   if (!q.includeSuperseded) where.push('a.superseded = 0');
+  if (!q.includeWithdrawn) where.push('g.withdrawn_at IS NULL');
   const years = [...new Set(q.years)].sort((x, y) => x - y);
   if (years.length) {
     // One-year lines by their year; lines over several years by their span (checked exactly below

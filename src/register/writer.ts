@@ -1,7 +1,8 @@
 /**
  * Writes typed records into the register with prepared statements only. Idempotent by grant id:
- * a record whose content hash is unchanged is skipped; a changed one replaces the old rows.
- * The caller owns the transaction (imports are all-or-nothing).
+ * a record whose content hash is unchanged is skipped; a changed one becomes the grant's next
+ * version, and the previous version is kept whole (src/register/history.ts) with what changed.
+ * The caller owns the transaction (imports are all-or-nothing) and starts a change set per file.
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
@@ -9,9 +10,15 @@ import { financialYearOfDate } from '../core/financial-year.js';
 import { fyPeriod, periodFinancialYears, tryParsePeriod, type Period } from '../core/period.js';
 import type { AllocationInput, GrantInput, Issue, OrgInput } from './types.js';
 import { OrgSnapshots } from './org-snapshots.js';
+import { HistoryWriter, diffSnapshots, withoutDerivedEchoes, type ChangeKind, type GrantChangeReport, type Snapshot } from './history.js';
 import type { FlagDef, MeasureDef, SourceDef, StatedTotalDef, ThemeDef } from '../import/foi-format.js';
 
 export type WriteOutcome = 'inserted' | 'updated' | 'unchanged';
+
+interface Existing {
+  rowid: number; hash: string; position: number | null; document: string | null; version: number;
+  changedAt: string | null; changeId: number | null; createdChange: number | null; withdrawnAt: string | null;
+}
 
 export class RegisterWriter {
   private readonly s;
@@ -21,19 +28,27 @@ export class RegisterWriter {
   private readonly snapshots: OrgSnapshots;
   private readonly known = { themes: new Set<string>(), flags: new Set<string>(), measures: new Set<string>(), sources: new Set<string>() };
 
-  constructor(db: Db) {
+  readonly history: HistoryWriter;
+  /** What changed in the current change set, grant by grant (for the import report). */
+  changes: GrantChangeReport[] = [];
+
+  constructor(private readonly db: Db) {
     this.snapshots = new OrgSnapshots(db);
+    this.history = new HistoryWriter(db);
     this.s = {
-      hashOf: db.prepare('SELECT rowid AS rowid, content_hash AS hash, source_position AS position, source_document AS document FROM grants WHERE id = ?'),
-      setProvenance: db.prepare('UPDATE grants SET source_position = ?, source_document = ? WHERE rowid = ?'),
+      hashOf: db.prepare(`SELECT rowid AS rowid, content_hash AS hash, source_position AS position, source_document AS document, version,
+        changed_at AS changedAt, change_id AS changeId, created_change AS createdChange, withdrawn_at AS withdrawnAt FROM grants WHERE id = ?`),
+      setProvenance: db.prepare('UPDATE grants SET source_position = ?, source_document = ?, seen_change = ? WHERE rowid = ?'),
+      setSeen: db.prepare('UPDATE grants SET seen_change = ? WHERE rowid = ?'),
+      setWithdrawn: db.prepare('UPDATE grants SET withdrawn_at = ?, version = ?, changed_at = ?, change_id = ? WHERE id = ?'),
       deleteGrant: db.prepare('DELETE FROM grants WHERE id = ?'),
       deleteFts: db.prepare('DELETE FROM grant_fts WHERE rowid = ?'),
       insertGrant: db.prepare(`INSERT INTO grants (id, title, description, currency, amount_awarded_pence, award_date,
         planned_start, planned_end, planned_duration_months, planned_period_text, programme_code, programme_title,
         funding_org_id, recipient_org_id, from_open_call, date_modified, services, data_source, source_ref,
         source_document, extra_json, content_hash, source_position, amount_applied_for_pence, amount_disbursed_pence, published_json,
-        recipient_snapshot_id, funder_snapshot_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        recipient_snapshot_id, funder_snapshot_id, rowid, version, changed_at, change_id, created_change, seen_change)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertOrgName: db.prepare('INSERT OR IGNORE INTO organisation_name (org_id, name) VALUES (?, ?)'),
       insertAllocation: db.prepare(`INSERT INTO allocation (grant_id, seq, grant_rowid, financial_year, period_text, recipient_org_id,
         funder_org_id, stream, basis, amount_pence, amount_status, supersedes_seq, superseded, note, source_ref,
@@ -50,13 +65,14 @@ export class RegisterWriter {
       insertFigure: db.prepare(`INSERT INTO figure (grant_id, measure, financial_year, status, value_number, value_text,
         wording, source_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertFts: db.prepare('INSERT INTO grant_fts (rowid, grant_id, title, description, outcomes) VALUES (?, ?, ?, ?, ?)'),
-      upsertOrg: db.prepare(`INSERT INTO organisation (id, name, charity_number, company_number, locality, postcode, members)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+      upsertOrg: db.prepare(`INSERT INTO organisation (id, name, charity_number, company_number, locality, postcode, members, changed_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET name = excluded.name,
           charity_number = coalesce(excluded.charity_number, charity_number),
           company_number = coalesce(excluded.company_number, company_number),
           locality = coalesce(excluded.locality, locality), postcode = coalesce(excluded.postcode, postcode),
-          members = coalesce(excluded.members, members)`),
+          members = coalesce(excluded.members, members), changed_at = excluded.changed_at`),
+      orgRow: db.prepare('SELECT name, charity_number, company_number, locality, postcode, members FROM organisation WHERE id = ?'),
       orgExists: db.prepare('SELECT 1 FROM organisation WHERE id = ?'),
       upsertSource: db.prepare(`INSERT INTO source (ref, kind, title, date, url, document) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT(ref) DO UPDATE SET kind = excluded.kind, title = excluded.title, date = excluded.date, url = excluded.url,
@@ -108,7 +124,19 @@ export class RegisterWriter {
     // a big import meets the same funder on every row).
     const key = `${o.name}\u0001${o.charityNumber ?? ''}\u0001${o.companyNumber ?? ''}\u0001${o.locality ?? ''}\u0001${o.postcode ?? ''}\u0001${o.members ?? ''}`;
     if (this.orgsSeen.get(o.id) === key) return;
-    this.s.upsertOrg.run(o.id, o.name, o.charityNumber ?? null, o.companyNumber ?? null, o.locality ?? null, o.postcode ?? null, o.members ?? null);
+    // The shared view keeps what it knew unless told otherwise (coalesce); its old row is kept
+    // as history when this changes it.
+    const old = this.s.orgRow.get(o.id) as Record<string, string | null> | undefined;
+    const merged = {
+      name: o.name, charity_number: o.charityNumber ?? old?.charity_number ?? null, company_number: o.companyNumber ?? old?.company_number ?? null,
+      locality: o.locality ?? old?.locality ?? null, postcode: o.postcode ?? old?.postcode ?? null, members: o.members ?? old?.members ?? null,
+    };
+    const kept = this.history.keepOrganisation(o.id, merged);
+    if (!kept.changed) {
+      this.orgsSeen.set(o.id, key);
+      return;
+    }
+    this.s.upsertOrg.run(o.id, o.name, o.charityNumber ?? null, o.companyNumber ?? null, o.locality ?? null, o.postcode ?? null, o.members ?? null, kept.at);
     this.s.insertOrgName.run(o.id, o.name);
     this.orgsSeen.set(o.id, key);
   }
@@ -141,19 +169,32 @@ export class RegisterWriter {
     return problems;
   }
 
+  /** Start a change set: an import of one file, a prune or a command. */
+  startChange(kind: ChangeKind, details: { file?: string | null; sha256?: string | null; command?: string | null } = {}): void {
+    this.history.start(kind, details);
+    this.changes = [];
+  }
+
   writeGrant(g: GrantInput): WriteOutcome {
     const hash = contentHash(g);
-    const existing = this.s.hashOf.get(g.id) as { rowid: number; hash: string; position: number | null; document: string | null } | undefined;
-    if (existing && existing.hash === hash) {
+    const change = this.history.change();
+    const existing = this.s.hashOf.get(g.id) as Existing | undefined;
+    if (existing && existing.hash === hash && existing.withdrawnAt === null) {
       // Where a record sits, and in which file, is provenance, not content: the grant is unchanged.
       const position = g.position ?? null;
-      if (existing.position !== position || existing.document !== g.sourceDocument) this.s.setProvenance.run(position, g.sourceDocument, existing.rowid);
+      if (existing.position !== position || existing.document !== g.sourceDocument) this.s.setProvenance.run(position, g.sourceDocument, change.id, existing.rowid);
+      else this.s.setSeen.run(change.id, existing.rowid);
       return 'unchanged';
     }
+    let before: Snapshot | null = null;
     if (existing) {
+      // The version being replaced is kept whole, with the time it stops being current.
+      before = this.history.snapshots.of(g.id);
+      this.history.keepVersion(g.id, existing.version, existing.changedAt, before!);
       this.s.deleteFts.run(existing.rowid);
       this.s.deleteGrant.run(g.id);
     }
+    const version = existing ? existing.version + 1 : 1;
     if (g.fundingOrg?.name) this.writeOrg(g.fundingOrg);
     if (g.recipientOrg?.name) this.writeOrg(g.recipientOrg);
     for (const o of g.otherOrgs ?? []) this.writeOrg(o);
@@ -165,6 +206,8 @@ export class RegisterWriter {
       g.sourceDocument, Object.keys(g.extra).length ? JSON.stringify(g.extra) : null, hash, g.position ?? null,
       g.amountAppliedForPence ?? null, g.amountDisbursedPence ?? null, g.asPublished ? JSON.stringify(g.asPublished) : null,
       snapshot?.recipients[0] ?? null, snapshot?.funders[0] ?? null,
+      // Same rowid as before: listings and the full-text index join on it.
+      existing?.rowid ?? null, version, change.at, change.id, existing ? existing.createdChange : change.id, change.id,
     );
     if (snapshot) this.snapshots.writeMore(g.id, snapshot);
     const allocations = g.allocations.length ? g.allocations : derivedAward(g);
@@ -191,7 +234,47 @@ export class RegisterWriter {
     const outcomes = g.themes.map((t) => t.outcome).filter(Boolean).join('\n');
     const description = [g.description, g.services].filter(Boolean).join('\n');
     this.s.insertFts.run(info.lastInsertRowid, g.id, g.title, description || null, outcomes || null);
-    return existing ? 'updated' : 'inserted';
+    if (!existing) return 'inserted';
+    const fields = withoutDerivedEchoes(diffSnapshots(before, this.history.snapshots.of(g.id)));
+    if (!fields.length) {
+      // Nothing a reader can see is different (say, a record hashed by older code): no new version.
+      this.history.forgetVersion(g.id, existing.version, existing.changedAt, existing.changeId);
+      return 'unchanged';
+    }
+    const action = existing.withdrawnAt !== null ? 'restored' : 'changed';
+    this.history.record(g.id, version, action, fields);
+    this.changes.push({ grantId: g.id, action, fields });
+    return 'updated';
+  }
+
+  /**
+   * Grants the register holds for the funders and publishers of the current import that it did
+   * not contain (and that are not withdrawn already): "no longer in the source".
+   */
+  notInSource(funders: Iterable<string>, prefixes: Iterable<string>): { id: string; title: string }[] {
+    const change = this.history.change();
+    const f = [...funders];
+    const p = [...prefixes];
+    if (!f.length || !p.length) return [];
+    const rows = this.db.prepare(`SELECT id, title FROM grants
+      WHERE funding_org_id IN (${f.map(() => '?').join(', ')}) AND coalesce(seen_change, -1) <> ? AND withdrawn_at IS NULL
+      ORDER BY id`).all(...f, change.id) as { id: string; title: string }[];
+    return rows.filter((r) => p.includes(idPrefix(r.id)));
+  }
+
+  /** Mark grants withdrawn (a new version of each; nothing is deleted, history is kept). */
+  withdraw(ids: string[]): void {
+    const change = this.history.change();
+    for (const id of ids) {
+      const existing = this.s.hashOf.get(id) as Existing | undefined;
+      if (!existing || existing.withdrawnAt !== null) continue;
+      const before = this.history.snapshots.of(id)!;
+      this.history.keepVersion(id, existing.version, existing.changedAt, before);
+      this.s.setWithdrawn.run(change.at, existing.version + 1, change.at, change.id, id);
+      const fields = diffSnapshots(before, this.history.snapshots.of(id));
+      this.history.record(id, existing.version + 1, 'withdrawn', fields);
+      this.changes.push({ grantId: id, action: 'withdrawn', fields });
+    }
   }
 }
 
@@ -238,6 +321,12 @@ function derivedAward(g: GrantInput): AllocationInput[] {
  */
 export function contentHash(g: GrantInput): string {
   return createHash('md5').update(JSON.stringify({ ...g, position: undefined, sourceDocument: undefined })).digest('base64url');
+}
+
+/** `360G-LBFEW-109588` -> `360G-LBFEW`: the publisher's registered prefix (the source of a 360Giving id). */
+export function idPrefix(id: string): string {
+  const m = /^([^-]+-[^-]+)-/.exec(id);
+  return m ? m[1] : id;
 }
 
 export type { Issue };

@@ -10,7 +10,20 @@
  *
  * Supports what OOXML packages use: stored (0) and DEFLATE (8) entries, no ZIP64, no encryption.
  */
-import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
+import { createRequire } from 'node:module';
+
+/**
+ * fflate, loaded on first use: it builds its Huffman tables when loaded, which a letter written
+ * from the build's precompressed parts never needs (a few ms of every cold `foi answer`).
+ * DEFLATE is fflate's, not node:zlib's, whose output can differ between CPUs.
+ */
+let fflate: typeof import('fflate') | null = null;
+const lib = (): typeof import('fflate') => (fflate ??= createRequire(import.meta.url)('fflate') as typeof import('fflate'));
+
+const utf8Out = new TextEncoder();
+const utf8In = new TextDecoder();
+const strToU8 = (s: string): Uint8Array => utf8Out.encode(s);
+const strFromU8 = (b: Uint8Array): string => utf8In.decode(b);
 
 /** A calendar day used as every entry's modification stamp, at 12:00:00 (DOS time has no zone). */
 export interface ZipStamp {
@@ -152,7 +165,7 @@ export class ZipArchive {
     const e = this.entries.get(name);
     if (!e) throw new Error(`no zip entry ${name}`);
     if (!e.data) {
-      e.data = e.method === 0 ? e.compressed : inflateSync(e.compressed, { out: new Uint8Array(e.size) });
+      e.data = e.method === 0 ? e.compressed : lib().inflateSync(e.compressed, { out: new Uint8Array(e.size) });
     }
     return e.data;
   }
@@ -161,10 +174,19 @@ export class ZipArchive {
     return strFromU8(this.get(name));
   }
 
-  /** Add or replace an entry; it is compressed now. */
-  set(name: string, content: Uint8Array | string): void {
+  /**
+   * Add or replace an entry; it is compressed now (DEFLATE), or with `store` kept as it is (a
+   * letter's own parts: deflating ~40 KB in pure JavaScript costs a cold process tens of ms).
+   */
+  set(name: string, content: Uint8Array | string, opts: { store?: boolean } = {}): void {
     const data = typeof content === 'string' ? strToU8(content) : content;
-    this.entries.set(name, { method: 8, crc: crc32(data), size: data.length, compressed: deflateSync(data, { level: LEVEL }), data });
+    if (opts.store) this.entries.set(name, { method: 0, crc: crc32(data), size: data.length, compressed: data, data });
+    else this.entries.set(name, { method: 8, crc: crc32(data), size: data.length, compressed: lib().deflateSync(data, { level: LEVEL }), data });
+  }
+
+  /** Add every entry of `other` as it is (compressed bytes shared, not copied or recompressed). */
+  copyFrom(other: ZipArchive): void {
+    for (const [name, e] of other.entries) this.entries.set(name, e);
   }
 
   delete(name: string): void {

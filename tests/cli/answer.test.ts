@@ -204,7 +204,7 @@ describe('answer records and foi verify', () => {
     writeFileSync(corrected, text.replace('measure: referrals, value: 69 }', 'measure: referrals, value: 70 }'));
     const imp = foi(['import', corrected, '--db', db]);
     expect(imp.code).toBe(0);
-    expect(imp.stdout).toContain('0 added, 1 updated');
+    expect(imp.stdout).toContain('0 added, 1 changed');
 
     const changed = foi(['verify', record, '--db', db, '--format', 'json']);
     expect(changed.code).toBe(1);

@@ -2,7 +2,7 @@
  * `foi batch`: a disclosure log regenerated in one process, writing only what changed.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, foi, tempDir } from '../helpers/cli.js';
@@ -125,6 +125,24 @@ describe('foi batch', () => {
     expect(foi(['verify', oldRecord, '--db', db2]).code).toBe(1);
     expect(foi(['verify', join(out2, 'FOI-MASIP.answer.json'), '--db', db2]).code).toBe(0);
     expect(foi(['verify', join(out2, 'FOI-2015-1.answer.json'), '--db', db2]).code).toBe(0);
+  });
+
+  it('repairs a set of outputs a killed batch left mixed: files that do not match their record are rewritten', () => {
+    const o = join(tempDir('foi-batch-repair-'), 'out');
+    expect(foi(['batch', log, '--out', o, '--db', db]).code).toBe(0);
+    const md = join(o, '2023', 'FOI-556.md');
+    const good = readFileSync(md);
+    writeFileSync(md, 'a letter from another run');
+    rmSync(join(o, '2023', 'FOI-556.docx'));
+    const rec = JSON.parse(readFileSync(join(o, '2023', 'FOI-556.answer.json'), 'utf8'));
+    expect(createHash('sha256').update(readFileSync(md)).digest('hex')).not.toBe(rec.files['FOI-556.md']);
+    const r = foi(['batch', log, '--out', o, '--db', db, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const item = JSON.parse(r.stdout).items.find((i: any) => i.reference === 'FOI 556');
+    expect(item.outputs.filter((x: any) => x.status !== 'unchanged')).toEqual([
+      { path: '2023/FOI-556.md', status: 'changed' }, { path: '2023/FOI-556.docx', status: 'created' },
+    ]);
+    expect(readFileSync(md).equals(good)).toBe(true);
   });
 
   it('removes temp files a killed batch left behind, and leaves a live writer\'s alone', () => {

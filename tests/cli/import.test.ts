@@ -2,6 +2,7 @@
  * `foi import` end to end: real 360Giving files with exact counts and totals, all-or-nothing
  * failures that leave the register byte-for-byte unchanged, and idempotent re-imports.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ describe('importing real 360Giving files', () => {
     const db = join(tempDir('foi-imp-'), 'r.sqlite');
     const r = foi(['import', join(G360, 'andrew-lloyd-webber-foundation.360g.json'), '--db', db]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('andrew-lloyd-webber-foundation.360g.json (360giving-json): 475 grants; 475 added, 0 updated, 0 unchanged');
+    expect(r.stdout).toContain('andrew-lloyd-webber-foundation.360g.json (360giving-json): 475 grants; 475 added, 0 changed, 0 unchanged');
     expect(r.stdout).toMatch(/normalised \d+ values in awardDate, e\.g\. grants\[\d+\]: "\d{4}-\d\d-\d\dT00:00:00\+00:00" -> "\d{4}-\d\d-\d\d"/);
     expect(totals(db, 'Andrew Lloyd Webber')).toEqual([475, 2175779327]);
   });
@@ -146,7 +147,7 @@ describe('idempotent re-import', () => {
     const m = /"amountAwarded":\s*(\d+)/.exec(text)!;
     writeFileSync(file, text.replace(m[0], `"amountAwarded": ${Number(m[1]) + 1}`));
     const changed = foi(['import', file, '--db', db]);
-    expect(changed.stdout).toContain('475 grants; 0 added, 1 updated, 474 unchanged');
+    expect(changed.stdout).toContain('475 grants; 0 added, 1 changed, 474 unchanged');
     expect(totals(db, 'Andrew Lloyd Webber')).toEqual([475, 2175779327 + 100]);
   });
 
@@ -174,7 +175,7 @@ describe("the register's own CSV (foi-lines)", () => {
     expect(foi(['init', '--db', db, '--sample']).code).toBe(0);
     const r = foi(['import', join(FIXTURES, 'foi-lines', 'stalking-advocacy.csv'), '--db', db]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('stalking-advocacy.csv (foi-lines-csv): 1 grant; 1 added, 0 updated, 0 unchanged');
+    expect(r.stdout).toContain('stalking-advocacy.csv (foi-lines-csv): 1 grant; 1 added, 0 changed, 0 unchanged');
     const rows = json<{ rows: { financialYear: string; amountPence: number; recipient: string }[] }>(
       foi(['grants', '--db', db, '--theme', 'stalking', '--flag', 'non-ex-intimate=y', '--fy', '2021-22..2022-23', '--format', 'json']));
     expect(rows.rows.map((x) => [x.financialYear, x.amountPence, x.recipient])).toEqual([
@@ -211,5 +212,26 @@ describe("the register's own CSV (foi-lines)", () => {
     const r = foi(['import', file, '--db', join(dir, 'r.sqlite')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('lines.csv, row 2: grant G-1: funder: unknown organisation "360G-NOBODY"');
+  });
+});
+
+describe('progress on a terminal', () => {
+  const json = join(G360, 'andrew-lloyd-webber-foundation.360g.json');
+
+  it('shows a bar with percentage, rows, rows/s and time left on a TTY (through script(1))', { skip: !existsSync('/usr/bin/script') && !isCI() }, () => {
+    const db = join(tempDir('foi-progress-'), 'r.sqlite');
+    const cmd = [process.execPath, join(ROOT, 'bin', 'foi'), 'import', json, '--db', db].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, FOI_DB: '', TERM: 'xterm' } });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/import \[[#.]+\] 100% \| 475 rows \| [\d,]+ rows\/s \| \S+ left/);
+    expect(r.stdout).toContain('475 grants');
+  });
+
+  it('prints nothing but the summary when stderr is not a terminal', () => {
+    const db = join(tempDir('foi-progress-'), 'r.sqlite');
+    const r = foi(['import', json, '--db', db]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/%|rows\/s/);
   });
 });

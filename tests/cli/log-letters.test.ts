@@ -89,6 +89,9 @@ questions:
       "foi: warning: FOI 20: the request's requester (Ms A N Other) differs from the log's (Ms A Person); the letter uses the request's",
       `foi: warning: FOI 20: the request's wording ("All grants for stalking, 2018-19") differs from the log's ("Grants for stalking services"); the letter uses the request's`,
     ]);
+    // foi batch says the same, request by request.
+    const b = run(['batch', join(req, '..'), '--out', 'batch-out'], '2023-08-21');
+    expect(b.stderr.split('\n').filter((l) => l.includes('differs from the log'))).toEqual(warnings);
     const md = letter('FOI-20.md');
     expect(md).toContain('request of 26 July 2023');
     expect(md).toContain('Dear Ms A N Other,');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, parseMoney, penceToDecimal } from '../../src/core/money.js';
+import { formatMoney, formatNumber, groupThousands, parseMoney, penceToDecimal } from '../../src/core/money.js';
 
 describe('parseMoney', () => {
   it.each([
@@ -47,5 +47,20 @@ describe('formatMoney', () => {
   it('plain decimals for CSV', () => {
     expect(penceToDecimal(208743181)).toBe('2087431.81');
     expect(penceToDecimal(5)).toBe('0.05');
+  });
+});
+
+describe('groupThousands (by hand) agrees with Intl en-GB', () => {
+  it('for 0, powers of ten either side, and 20,000 random integers', () => {
+    const intl = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0, useGrouping: true });
+    const xs = [0, 1, -1, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+    for (let p = 1; p < 1e15; p *= 10) xs.push(p - 1, p, p + 1, -p);
+    let seed = 7;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      xs.push(Math.floor((seed / 2147483648) * 10 ** (1 + (i % 15))) * (i % 3 === 0 ? -1 : 1) || 0); // no -0
+    }
+    for (const x of xs) expect(groupThousands(x), String(x)).toBe(intl.format(x));
+    expect(formatNumber(1234.5)).toBe((1234.5).toLocaleString('en-GB'));
   });
 });

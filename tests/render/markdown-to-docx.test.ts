@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { strFromU8, strToU8, unzipSync } from 'fflate';
@@ -376,12 +376,13 @@ describe('determinism', () => {
   it('does not depend on TZ: child processes under UTC and Pacific/Auckland give the same bytes as this one', async () => {
     // Transpile the renderer to plain JS beside a node_modules link so a bare `node` can run it.
     const dir = tempDir('foi-render-tz-');
-    for (const f of ['markdown-to-docx', 'deterministic-zip']) {
-      const src = readFileSync(join(REPO, 'src/render', `${f}.ts`), 'utf8');
+    for (const f of readdirSync(join(REPO, 'src/render'), { recursive: true }).map(String).filter((n) => n.endsWith('.ts'))) {
+      const src = readFileSync(join(REPO, 'src/render', f), 'utf8');
       const js = ts.transpileModule(src, {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
       }).outputText;
-      writeFileSync(join(dir, `${f}.js`), js);
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f.replace(/\.ts$/, '.js')), js);
     }
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
     symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');

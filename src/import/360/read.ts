@@ -26,6 +26,8 @@ export interface Read360Options extends MapOptions {
   chunkSize?: number;
   /** The file's text encoding when it is not UTF-8 (`windows-1252`). */
   encoding?: string;
+  /** Told the size of each chunk read from the file (progress by bytes). */
+  onRead?: (bytes: number) => void;
 }
 
 /** `json` for `.json` or content starting with `{`; `csv` otherwise. */
@@ -95,7 +97,10 @@ async function* readJson(path: string, opts: Read360Options): AsyncGenerator<Imp
   const stream = createReadStream(path, { highWaterMark: opts.chunkSize ?? DEFAULT_CHUNK });
   let count = 0;
   const chunks = (async function* () {
-    for await (const chunk of stream as AsyncIterable<Buffer>) yield bytes.push(chunk);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      opts.onRead?.(chunk.length);
+      yield bytes.push(chunk);
+    }
     yield bytes.end();
   })();
   try {
@@ -145,7 +150,7 @@ async function* readJson(path: string, opts: Read360Options): AsyncGenerator<Imp
 async function* readCsv(path: string, opts: Read360Options): AsyncGenerator<ImportItem[]> {
   const file = basename(path);
   const found = { replacementAt: -1 };
-  const records = readCsvBatches(path, { chunkSize: opts.chunkSize, encoding: opts.encoding, found });
+  const records = readCsvBatches(path, { chunkSize: opts.chunkSize, encoding: opts.encoding, found, onRead: opts.onRead });
   let first: CsvRecord[] | null = null;
   try {
     let r = await records.next();
