@@ -1,27 +1,16 @@
 import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
-import { writeFileAtomic } from '../core/atomic-write.js';
+import { AtomicFile, writeFileAtomic } from '../core/atomic-write.js';
 import { UsageError } from '../core/errors.js';
-import { parseFinancialYearList } from '../core/financial-year.js';
-import { formatMoney, formatNumber, parseMoney, penceToDecimal } from '../core/money.js';
-import {
-  BASIS_LABELS, ROW_ORDERS, emptyQuery, parseFlagFilters, queryGrants, resolveThemes, streamGrants, type GrantRow, type QueryTotals, type RowOrder,
-} from '../register/query.js';
+import { formatMoney, formatNumber, penceToDecimal } from '../core/money.js';
+import { BASIS_LABELS, ROW_ORDERS, queryGrants, streamGrants, type GrantRow, type QueryTotals, type RowOrder } from '../register/query.js';
 import { queryTotals } from '../register/query-totals.js';
+import { criteriaQuery, type CriteriaOpts } from './criteria.js';
 import { csvCell, renderListing, writeCsv, type Column, type Format, type Listing } from '../output/listing.js';
 import { listingAmountCell, money, sheetCellText, text } from '../output/table-cells.js';
 
-interface Opts {
-  fy: string[]; activeIn: string[]; theme: string[]; text?: string; recipient?: string; funder?: string; programme?: string;
-  min?: string; max?: string; flag: string[]; includeSuperseded?: boolean; includeWithdrawn?: boolean; order?: string; asAt?: string; format?: string; out?: string; totalsOnly?: boolean;
-  classification?: string[];
-}
-
-function amountOption(name: string, v: string | undefined): number | null {
-  if (v === undefined) return null;
-  const m = parseMoney(v);
-  if (!m.ok) throw new UsageError(`${name} "${v}": ${m.reason}`);
-  return m.pence;
+interface Opts extends CriteriaOpts {
+  order?: string; format?: string; out?: string; totalsOnly?: boolean;
 }
 
 /** Lines under a listing that say what each total includes and what it leaves out. */
@@ -109,24 +98,11 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   if (xlsx && opts.totalsOnly) throw new UsageError('--totals-only prints the count and totals; a workbook (--format xlsx) holds the rows: use one or the other');
   if (xlsx && !opts.out) throw new UsageError('--format xlsx writes a workbook: say where with --out FILE.xlsx');
   const format = xlsx ? 'table' : ctx.format();
-  const q = emptyQuery();
-  q.years = parseFinancialYearList(opts.fy);
-  q.activeIn = parseFinancialYearList(opts.activeIn);
   const order = (opts.order ?? 'year').toLowerCase();
   if (!(ROW_ORDERS as readonly string[]).includes(order)) throw new UsageError(`--order "${opts.order}": expected one of ${ROW_ORDERS.join(', ')}`);
-  q.order = order as RowOrder;
   const db = await ctx.openRegister('read', { asAt: opts.asAt });
-  q.themes = resolveThemes(db, opts.theme);
-  q.text = opts.text ?? null;
-  q.recipient = opts.recipient ?? null;
-  q.funder = opts.funder ?? null;
-  q.programme = opts.programme ?? null;
-  q.minPence = amountOption('--min', opts.min);
-  q.maxPence = amountOption('--max', opts.max);
-  q.flags = parseFlagFilters(db, opts.flag);
-  q.classifications = opts.classification ?? [];
-  q.includeSuperseded = !!opts.includeSuperseded;
-  q.includeWithdrawn = !!opts.includeWithdrawn;
+  const q = criteriaQuery(db, opts);
+  q.order = order as RowOrder;
   const wrote = (t: QueryTotals) => {
     const gbpOnly = t.totals.every((c) => c.currency === 'GBP');
     ctx.out(`wrote ${opts.out}: ${t.count} row${t.count === 1 ? '' : 's'}${gbpOnly ? `, total ${formatMoney(t.totalPence)}` : ''}\n`);
@@ -150,9 +126,15 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
       writeCsv(columns, streamGrants(db, q, LISTED_FIELDS), (chunk) => ctx.out(chunk));
       return 0;
     }
-    const chunks: string[] = [];
-    writeCsv(columns, streamGrants(db, q, LISTED_FIELDS), (chunk) => chunks.push(chunk));
-    writeFileAtomic(resolve(opts.out), chunks.join(''));
+    // Streamed into a temp file beside the target, renamed into place once complete.
+    const file = new AtomicFile(resolve(opts.out));
+    try {
+      writeCsv(columns, streamGrants(db, q, LISTED_FIELDS), (chunk) => file.write(chunk));
+    } catch (e) {
+      file.abort();
+      throw e;
+    }
+    file.commit();
     wrote(queryTotals(db, q));
     return 0;
   }

@@ -115,6 +115,48 @@ export class AtomicWriter {
   }
 }
 
+/**
+ * A file written in pieces, atomically: `write` appends to a temp file beside `path`, `commit`
+ * syncs it and renames it into place, `abort` removes it (the old file, if any, is untouched).
+ * For outputs too large to build as one string (an export of a whole register).
+ */
+export class AtomicFile {
+  private readonly tmp: string;
+  private fd: number | null;
+
+  constructor(readonly path: string) {
+    const dir = dirname(path);
+    mkdirSync(dir, { recursive: true });
+    this.tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  write(data: string | Uint8Array): void {
+    if (this.fd === null) throw new Error(`${this.path}: already finished`);
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    writeSync(this.fd, buf, 0, buf.length);
+  }
+
+  commit(): void {
+    if (this.fd === null) throw new Error(`${this.path}: already finished`);
+    try {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = null;
+      renameSync(this.tmp, this.path);
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  abort(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.tmp, { force: true });
+  }
+}
+
 export type WriteStatus = 'created' | 'changed' | 'unchanged';
 
 /** What writing `data` to `path` would do (compare bytes with what is there). */

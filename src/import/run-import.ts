@@ -13,10 +13,12 @@ import type { GrantChangeReport } from '../register/history.js';
 import { formatIssue, type GrantInput, type Issue, type Normalisation } from '../register/types.js';
 import { isFoiRegisterText, parseFoiRegisterText, type FoiRegisterFile } from './foi-format.js';
 import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
+import { DefinitionWriter } from './grant-definitions.js';
 import { ImportReport } from './import-report.js';
 import { EncodingError, checkEncoding, decodeFile, replacementNotice } from './text-encoding.js';
 
-export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv';
+/** `xlsx`: a workbook, whose form (360giving-xlsx or foi-lines-xlsx) is known once its sheet of grants is read. */
+export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv' | 'xlsx' | '360giving-xlsx' | 'foi-lines-xlsx';
 
 export interface FileSummary {
   file: string;
@@ -76,11 +78,23 @@ export interface ImportOptions {
 export function detectFormat(path: string): FileFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') return 'foi-register';
+  if (ext === '.xls' || ext === '.ods') {
+    throw new UsageError(`${path}: ${ext === '.xls' ? 'an Excel 97-2003 workbook (.xls)' : 'an OpenDocument spreadsheet (.ods)'} is not read; open it and save it as "Excel Workbook (*.xlsx)", then import that`);
+  }
   const head = readHead(path, 4096);
+  // A zip: an Excel workbook (whatever its name says; an .xlsm is one too).
+  if (head.startsWith('PK\u0003\u0004')) return 'xlsx';
+  if (ext === '.xlsx' || ext === '.xlsm') {
+    // Not a zip: an OLE compound file is a password-protected workbook (or an .xls renamed).
+    const ole = readHeadBytes(path, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]));
+    throw new UsageError(ole
+      ? `${path}: the workbook is password-protected (encrypted), or an Excel 97-2003 file named .xlsx; open it in Excel, remove the password (File > Info > Protect Workbook) and save it as "Excel Workbook (*.xlsx)"`
+      : `${path}: not a workbook (an .xlsx file is a zip archive, and this is not one); save it from Excel as "Excel Workbook (*.xlsx)"`);
+  }
   if (ext === '.csv') return isFoiLinesHeader(head.split(/\r\n|\r|\n/, 1)[0]) ? 'foi-lines-csv' : '360giving-csv';
   if (ext === '.json' || head.trimStart().startsWith('{')) return isFoiRegisterText(head) ? 'foi-register' : '360giving-json';
   if (isFoiRegisterText(head)) return 'foi-register';
-  throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
+  throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv or .xlsx (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
 }
 
 /** sha256 of a file's bytes, read in chunks (a large CSV is never held in memory). */
@@ -91,11 +105,15 @@ export async function fileSha256(path: string): Promise<string> {
 }
 
 function readHead(path: string, n: number): string {
+  return readHeadBytes(path, n).toString('utf8');
+}
+
+function readHeadBytes(path: string, n: number): Buffer {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(n);
     const got = readSync(fd, buf, 0, n, 0);
-    return buf.subarray(0, got).toString('utf8');
+    return buf.subarray(0, got);
   } finally {
     closeSync(fd);
   }
@@ -159,6 +177,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
   let committed = false;
   try {
     const writer = new RegisterWriter(db);
+    const definitions = new DefinitionWriter(db, writer);
     const count = (s: FileSummary, o: WriteOutcome) => {
       s[o]++;
       result[o]++;
@@ -181,6 +200,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         if (g.fundingOrg?.id) funders.add(g.fundingOrg.id);
         prefixes.add(idPrefix(g.id));
         if (errors.length) return; // keep validating, stop writing: it will all be rolled back
+        if (g.definitions) definitions.write(g.definitions);
         const problems = writer.checkReferences(g);
         if (problems.length) {
           for (const m of problems) addError({ severity: 'error', file, location, message: `grant ${g.id}: ${m}` });
@@ -212,10 +232,12 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         for (const i of issues) addError(i);
         for (const { grant, location } of grants) writeOne(grant, location);
       } else {
-        const { read360Batches } = await import('./giving360.js');
         const onRead = opts.onProgress && ((n: number) => opts.onProgress!((bytesDone += n), totalBytes, rows));
+        const batches = format === 'xlsx'
+          ? (await import('./xlsx/read-xlsx.js')).readXlsxBatches(path, { onFormat: (f) => (summary.format = f), onRead })
+          : (await import('./giving360.js')).read360Batches(path, { encoding, onRead });
         // Batches, not single items: one await per few hundred records.
-        outer: for await (const batch of read360Batches(path, { encoding, onRead })) {
+        outer: for await (const batch of batches) {
           for (const item of batch) {
             if (item.kind === 'grant') {
               writeOne(item.grant, item.location);
