@@ -99,7 +99,7 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: { run: 'bench/run.ts', 'measure-import': 'bench/measure-import.ts', 'profile-summary': 'bench/profile-summary.ts', 'rss-hook': 'bench/lib/rss-hook.ts', 'read-worker': 'src/import/read-worker.ts' },
+  entryPoints: { run: 'bench/run.ts', 'measure-import': 'bench/measure-import.ts', 'measure-xlsx': 'bench/measure-xlsx.ts', 'profile-summary': 'bench/profile-summary.ts', 'rss-hook': 'bench/lib/rss-hook.ts', 'read-worker': 'src/import/read-worker.ts' },
   splitting: true,
   outdir: join(DIST, 'bench'),
   chunkNames: '[name]-[hash]',

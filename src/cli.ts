@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FoiError } from './core/errors.js';
 import { makeContext, type Ctx, type GlobalOptions } from './context.js';
+import { addCriteriaOptions } from './commands/criteria-options.js';
 import { addLogCommands } from './commands/log/program.js';
 
 // Options are typed by each command module; commander has already validated their shape.
@@ -78,27 +79,24 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(lazy(() => import('./commands/import.js')));
 
-  program
+  addCriteriaOptions(program
     .command('grants')
-    .description('list grants (one row per money line) by financial year and criteria')
-    .option('--fy <year>', 'money lines in (or overlapping) a financial year, e.g. 2017-18, or a range 2017-18..2019-20 (repeatable)', collect, [])
-    .option('--active-in <year>', 'grants whose planned dates overlap a financial year ("running in", not "awarded in"; repeatable)', collect, [])
-    .option('--theme <theme>', 'theme name, e.g. stalking (repeatable: all must match)', collect, [])
-    .option('--text <words>', 'full-text search over title, description and outcomes')
-    .option('--recipient <name>', 'recipient name (part) or org-id')
-    .option('--funder <name>', 'funder name (part), org-id or funding stream')
-    .option('--programme <name>', 'grant programme title (part) or code')
-    .option('--min <amount>', 'minimum amount, e.g. 10000 or £10,000')
-    .option('--max <amount>', 'maximum amount')
-    .option('--flag <name=y|n>', 'eligibility flag, e.g. non-ex-intimate=y (repeatable)', collect, [])
-    .option('--classification <code|title>', '360Giving classification code, or title (part) (repeatable: all must match)', collect, [])
-    .option('--include-superseded', 'also show budgets replaced by a revision')
-    .option('--include-withdrawn', 'also show grants withdrawn from their source (foi import --prune)')
-    .option('--as-at <date>', 'read the register as it was at a date (end of that day, London) or time')
+    .description('list grants (one row per money line) by financial year and criteria'))
     .addOption(new Option('--order <order>', 'row order (register: as in the source document)').choices(['year', 'name', 'register', 'amount']).default('year'))
     .addOption(formatOption(['xlsx']))
+    .option('--totals-only', 'print the count and totals (per currency, and what they leave out) without the rows')
     .option('--out <file>', 'write the listing to this file instead of printing it (required for xlsx)')
     .action(lazy(() => import('./commands/grants.js')));
+
+  addCriteriaOptions(program
+    .command('export')
+    .description('export the register (or the grants the criteria select) as 360Giving open data, valid against the official schema')
+    .argument('<standard>', 'what to export as: 360giving'))
+    .requiredOption('--out <file>', 'file to write (atomically): .json (a 360Giving package), .csv or .xlsx (the flattened form)')
+    .addOption(new Option('--format <format>', 'json, or the flattened form as csv or xlsx (default: from the --out file name, else json)').choices(['json', 'csv', 'xlsx']))
+    .option('--include-notes', "include officers' notes on money lines (left out of open data by default)")
+    .option('--skip-incomplete', 'leave out grants the standard cannot express without inventing a figure, and say which (default: fail and write nothing)')
+    .action(lazy(() => import('./commands/export.js')));
 
   program
     .command('show')

@@ -115,7 +115,7 @@ export async function batchStep(): Promise<StepResult & { letters: string | null
   let misses = '';
   if (ratio < TARGET) {
     misses = `### Batch\n\n**foi batch is ${fmtRatio(ratio)} faster than one pandoc process per letter (target ≥ ${TARGET}×):** ${fmtMs(foiMed / n)} per letter against pandoc's ${fmtMs(pandocSum / sample.length)}; ${TARGET}× needs ${fmtMs(pandocSum / sample.length / TARGET)} per letter. Where the time goes is in section 3.\n`;
-    if (workbookShare >= 0.1) misses += `\n**What would close it.** The workbook is the largest part of each answer (\`writeXlsx\`: exceljs's streaming writer, its zip, then the re-zip; ${(workbookShare * 100).toFixed(0)}% of a worker's time against the DOCX's few per cent): write it as the DOCX is written, SpreadsheetML by hand around constant parts (styles, theme), checked byte for byte against exceljs.\n`;
+    if (workbookShare >= 0.1) misses += `\n**What would close it.** The workbook is ${(workbookShare * 100).toFixed(0)}% of a worker's time (\`writeXlsx\`: the layout of each sheet and its SpreadsheetML, src/output/xlsx.ts and xlsx-parts.ts).\n`;
   }
   return { summary, markdown: md, misses, letters: outDir };
 }
@@ -149,7 +149,7 @@ async function profileBatch(reqDir: string, outDir: string, firstLetter: string)
     ['answering (`produceAnswer`)', /^produceAnswer$/], ['reading the request YAML (`parseRequestFile`)', /^parseRequestFile$/],
     ['querying the register and building the letter\'s view (`buildLetter`)', /^buildLetter$/], ['filling the templates (`renderLetter`)', /^renderLetter$/],
     ['Markdown to DOCX (`markdownToDocx`)', /^markdownToDocx$/], ['of which lexing the Markdown (marked, `lexMarkdown`)', /^lexMarkdown$/], ['the zip (`packDocx`)', /^packDocx$/],
-    ['the workbook (exceljs, `writeXlsx`)', /^writeXlsx$/],
+    ['the workbook (`writeXlsx`)', /^writeXlsx$/],
   ].map(([what, re]) => `${what} ${pct(workerShare(re as RegExp))}`).join('; ') + '. ';
   md += `On the main thread, writing (\`AtomicWriter.write\`: temp file, fsync, rename) is ${pct(incOf(main, /^write$/))} of its ${fmtMs(main.totalMs)}. `;
   md += `In process, \`markdownToDocx\` takes ${fmtMs(floor.letterMs)} for a letter (${firstLetter}) and ${fmtMs(floor.tinyMs)} for the one-word document "Hello.": the constant parts of the package are made once (at build time) and copied compressed, so a letter pays only for its own parts.\n\n`;

@@ -86,7 +86,7 @@ export async function listingStep(register: string | null, flat: string | null):
   md += `\n\nLoad average before: ${loadBefore}; after: ${loadAfter}.\n`;
   const missed = summary.filter((r) => r.status === 'MISS');
   const misses = missed.length
-    ? `### Listings and totals\n\n${missed.length} of ${summary.length} whole-process targets missed. These depend on the register's schema and query work (history tables, money-line periods, covering indexes, streaming rows into the formatter) being done on main now; the in-process analysis (query plans, SQLite's share) is in the Query section below.\n`
+    ? `### Listings and totals\n\n${missed.length} of ${summary.length} whole-process targets missed. A CSV listing streams its rows from one ordered statement (src/register/query-rows.ts) into the output; most of its time is SQLite reading each line, its grant and names, and better-sqlite3 making the values JavaScript strings (about a dozen a row). The totals are one aggregate over the allocation indexes (src/register/query-totals.ts); the in-process analysis (query plans, SQLite's share) is in the Query section below.\n`
     : '';
   return { summary, markdown: md, misses };
 }

@@ -28,25 +28,44 @@ export function isFoiLinesHeader(headerLine: string): boolean {
   return headerLine.split(',').some((h) => h.replace(/^\uFEFF/, '').replace(/"/g, '').trim().toLowerCase() === 'grant id');
 }
 
-export async function readFoiLinesCsv(path: string, encoding?: string, onRead?: (chunk: Buffer) => void): Promise<{ grants: { grant: GrantInput; location: string }[]; issues: Issue[] }> {
-  const file = basename(path);
+export interface FoiLinesResult {
+  grants: { grant: GrantInput; location: string }[];
+  issues: Issue[];
+}
+
+/** `onRead` sees every chunk of the file's bytes as read (the import hashes the file in the same pass). */
+export async function readFoiLinesCsv(path: string, encoding?: string, onRead?: (chunk: Buffer) => void): Promise<FoiLinesResult> {
+  return readFoiLines(basename(path), readCsvRecords(path, { encoding, onRead }));
+}
+
+/**
+ * foi-lines records from any table reader (CSV, a workbook's sheet): the first record is the
+ * header. `where(row)` names a row in messages (`row 12`, `sheet "Lines", row 12`).
+ */
+export async function readFoiLines(
+  file: string,
+  records: AsyncIterable<{ row: number; fields: string[] }>,
+  where: (row: number) => string = (row) => `row ${row}`,
+): Promise<FoiLinesResult> {
   const issues: Issue[] = [];
   const err = (row: number, column: string | null, value: string | null, message: string) =>
-    issues.push({ severity: 'error', file, location: `row ${row}`, column, value, message });
+    issues.push({ severity: 'error', file, location: where(row), column, value, message });
   let header: string[] = [];
+  let headerRow = 0;
   const grants = new Map<string, { grant: GrantInput; location: string; set: Map<string, string> }>();
-  for await (const { row, fields } of readCsvRecords(path, { encoding, onRead })) {
-    if (row === 1) {
+  for await (const { row, fields } of records) {
+    if (!headerRow) {
+      headerRow = row;
       header = fields.map((h) => h.replace(/^\uFEFF/, '').trim());
       const known = (h: string) => {
         const k = h.toLowerCase();
         return (GRANT_COLUMNS as readonly string[]).includes(k) || (LINE_COLUMNS as readonly string[]).includes(k) || /^(flag|figure):.+/i.test(h);
       };
       header.forEach((h, i) => {
-        if (!known(h)) err(1, h, null, `unknown column (column ${i + 1}); expected Grant ID, Title, Financial Year, Amount, Basis, Funder, Recipient, Stream, Source, Theme, Outcome, Flag:NAME, Figure:MEASURE …`);
+        if (!known(h)) err(headerRow, h, null, `unknown column (column ${i + 1}); expected Grant ID, Title, Financial Year, Amount, Basis, Funder, Recipient, Stream, Source, Theme, Outcome, Flag:NAME, Figure:MEASURE …`);
       });
       for (const required of ['Grant ID', 'Amount']) {
-        if (!header.some((h) => h.toLowerCase() === required.toLowerCase())) err(1, required, null, `the header has no "${required}" column`);
+        if (!header.some((h) => h.toLowerCase() === required.toLowerCase())) err(headerRow, required, null, `the header has no "${required}" column`);
       }
       if (issues.length) return { grants: [], issues };
       continue;
@@ -67,7 +86,7 @@ export async function readFoiLinesCsv(path: string, encoding?: string, onRead?: 
     }
     let entry = grants.get(id);
     if (!entry) {
-      entry = { grant: emptyGrant(id, ''), location: `row ${row}`, set: new Map() };
+      entry = { grant: emptyGrant(id, ''), location: where(row), set: new Map() };
       grants.set(id, entry);
     }
     const g = entry.grant;

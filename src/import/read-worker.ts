@@ -26,7 +26,7 @@ parentPort!.on('message', (m: unknown) => {
       }
       credits--;
       const packed = packGrants(m.grants);
-      const posted: PostedBatch = { kind: 'batch', packed, items: m.items, bytes: m.bytes };
+      const posted: PostedBatch = { kind: 'batch', packed, inputs: m.inputs, items: m.items, bytes: m.bytes };
       parentPort!.postMessage(posted, [packed.shape.buffer as ArrayBuffer, packed.nums.buffer as ArrayBuffer]);
     }
   } catch (e) {

@@ -4,7 +4,7 @@
  * YAML/JSON. Reports every error up to a cap, with file, row or path, column and value.
  */
 import { createHash } from 'node:crypto';
-import { openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { beginWrite, type Db } from '../db/open.js';
 import { DataError, UsageError } from '../core/errors.js';
@@ -14,6 +14,7 @@ import type { GrantChangeReport } from '../register/history.js';
 import { formatIssue, type GrantInput, type Issue } from '../register/types.js';
 import { isFoiRegisterText, parseFoiRegisterText, type FoiRegisterFile } from './foi-format.js';
 import { isFoiLinesHeader, readFoiLinesCsv } from './foi-lines-csv.js';
+import { DefinitionWriter } from './grant-definitions.js';
 import { ImportReport } from './import-report.js';
 import { IssueTally, type NormalisedGroup, type WarningGroup } from './issue-tally.js';
 import { stored360 } from './stored-360.js';
@@ -22,7 +23,8 @@ import { EncodingError, checkEncoding, decodeFile, replacementNotice } from './t
 /** Page cache during an import: 64 MiB (PRAGMA cache_size in KiB when negative). */
 const IMPORT_CACHE_SIZE = -65536;
 
-export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv';
+/** `xlsx`: a workbook, whose form (360giving-xlsx or foi-lines-xlsx) is known once its sheet of grants is read. */
+export type FileFormat = 'foi-register' | 'foi-lines-csv' | '360giving-json' | '360giving-csv' | 'xlsx' | '360giving-xlsx' | 'foi-lines-xlsx';
 
 export interface FileSummary {
   file: string;
@@ -75,19 +77,42 @@ export interface ImportOptions {
 export function detectFormat(path: string): FileFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') return 'foi-register';
+  if (ext === '.xls' || ext === '.ods') {
+    throw new UsageError(`${path}: ${ext === '.xls' ? 'an Excel 97-2003 workbook (.xls)' : 'an OpenDocument spreadsheet (.ods)'} is not read; open it and save it as "Excel Workbook (*.xlsx)", then import that`);
+  }
   const head = readHead(path, 4096);
+  // A zip: an Excel workbook (whatever its name says; an .xlsm is one too).
+  if (head.startsWith('PK\u0003\u0004')) return 'xlsx';
+  if (ext === '.xlsx' || ext === '.xlsm') {
+    // Not a zip: an OLE compound file is a password-protected workbook (or an .xls renamed).
+    const ole = readHeadBytes(path, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]));
+    throw new UsageError(ole
+      ? `${path}: the workbook is password-protected (encrypted), or an Excel 97-2003 file named .xlsx; open it in Excel, remove the password (File > Info > Protect Workbook) and save it as "Excel Workbook (*.xlsx)"`
+      : `${path}: not a workbook (an .xlsx file is a zip archive, and this is not one); save it from Excel as "Excel Workbook (*.xlsx)"`);
+  }
   if (ext === '.csv') return isFoiLinesHeader(head.split(/\r\n|\r|\n/, 1)[0]) ? 'foi-lines-csv' : '360giving-csv';
   if (ext === '.json' || head.trimStart().startsWith('{')) return isFoiRegisterText(head) ? 'foi-register' : '360giving-json';
   if (isFoiRegisterText(head)) return 'foi-register';
-  throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
+  throw new UsageError(`${path}: cannot tell what this file is; expected .json (360Giving package or foi-register), .csv or .xlsx (360Giving flat, or foi-lines with a "Grant ID" column) or .yaml (foi-register)`);
+}
+
+/** sha256 of a file's bytes, read in chunks (a large file is never held in memory). */
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function readHead(path: string, n: number): string {
+  return readHeadBytes(path, n).toString('utf8');
+}
+
+function readHeadBytes(path: string, n: number): Buffer {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(n);
     const got = readSync(fd, buf, 0, n, 0);
-    return buf.subarray(0, got).toString('utf8');
+    return buf.subarray(0, got);
   } finally {
     closeSync(fd);
   }
@@ -134,6 +159,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
     const writer = new RegisterWriter(db);
     // About 500 bytes a grant in a flat file: enough to size the filter of ids the register may hold.
     writer.expect(Math.ceil(totalBytes / 200));
+    const definitions = new DefinitionWriter(db, writer);
     const count = (s: FileSummary, o: WriteOutcome) => {
       s[o]++;
       result[o]++;
@@ -164,7 +190,11 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         rows++;
         if (g.fundingOrg?.id) funders.add(g.fundingOrg.id);
         prefixes.add(idPrefix(g.id));
-        if (errors.length) return;
+        storeInput(g, location);
+      };
+      const storeInput = (g: GrantInput, location: string) => {
+        if (errors.length) return; // keep validating, stop writing: it will all be rolled back
+        if (g.definitions) definitions.write(g.definitions);
         const problems = writer.checkReferences(g);
         if (problems.length) {
           for (const m of problems) addError({ severity: 'error', file, location, message: `grant ${g.id}: ${m}` });
@@ -196,31 +226,55 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         for (const i of issues) addError(i);
         for (const { grant, location } of grants) writeOne(grant, location);
       } else {
-        // Read (and validated, and mapped to stored rows) in a thread of its own when large.
-        const source = stored360(path, sizes[k], { encoding, report: !!report });
-        try {
-          for await (const m of source) {
-            if (m.kind === 'end') {
-              summary.sha256 = m.sha256;
-              funders = new Set(m.funders);
-              prefixes = new Set(m.prefixes);
-              tally.merge(m.tally);
-              break;
+        const stored = format === '360giving-json' || format === '360giving-csv';
+        if (!stored) {
+          // A workbook: read in this thread (exceljs), its bytes hashed in a pass of their own.
+          summary.sha256 = await fileSha256(path);
+          const onRead = opts.onProgress && ((n: number) => opts.onProgress!((bytesDone += n), totalBytes, rows));
+          const { readXlsxBatches } = await import('./xlsx/read-xlsx.js');
+          // Batches, not single items: one await per few hundred records.
+          outer: for await (const batch of readXlsxBatches(path, { onFormat: (f) => (summary.format = f), onRead })) {
+            for (const item of batch) {
+              if (item.kind === 'grant') {
+                writeOne(item.grant, item.location);
+              } else if (item.kind === 'issue') {
+                addIssue(item.issue);
+                if (capped) break outer;
+              } else {
+                tally.note(item.note);
+                report?.note(item.note);
+              }
             }
-            for (const it of m.items) {
-              if (it.issue?.severity === 'error') addError(it.issue);
-              else if (it.issue) report?.issue(it.issue);
-              else report?.note(it.note!);
-            }
-            if (capped) break;
-            for (const g of m.grants) write(g.id, g.location, () => writer.writeStored(g));
-            summary.grants += m.grants.length;
-            rows += m.grants.length;
-            bytesDone += m.bytes;
-            opts.onProgress?.(bytesDone, totalBytes, rows);
           }
-        } finally {
-          await source.return(undefined);
+        } else {
+          // Read (and validated, and mapped to stored rows) in a thread of its own when large.
+          const source = stored360(path, sizes[k], { encoding, report: !!report });
+          try {
+            for await (const m of source) {
+              if (m.kind === 'end') {
+                summary.sha256 = m.sha256;
+                funders = new Set(m.funders);
+                prefixes = new Set(m.prefixes);
+                tally.merge(m.tally);
+                break;
+              }
+              for (const it of m.items) {
+                if (it.issue?.severity === 'error') addError(it.issue);
+                else if (it.issue) report?.issue(it.issue);
+                else report?.note(it.note!);
+              }
+              if (capped) break;
+              for (const g of m.grants) write(g.id, g.location, () => writer.writeStored(g));
+              // Records of a `foi export` bring the definitions they refer to: written as the register's own records are.
+              for (const { grant, location } of m.inputs) storeInput(grant, location);
+              summary.grants += m.grants.length + m.inputs.length;
+              rows += m.grants.length + m.inputs.length;
+              bytesDone += m.bytes;
+              opts.onProgress?.(bytesDone, totalBytes, rows);
+            }
+          } finally {
+            await source.return(undefined);
+          }
         }
       }
       bytesDone = fileEnd;

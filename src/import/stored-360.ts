@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DataError, FoiError, UsageError } from '../core/errors.js';
 import { idPrefix, SentOrgs, toStored, type StoredGrant } from '../register/stored-grant.js';
-import type { Issue, Normalisation } from '../register/types.js';
+import type { GrantInput, Issue, Normalisation } from '../register/types.js';
 import { IssueTally, type TallyData } from './issue-tally.js';
 import { read360Batches } from './360/read.js';
 import { unpackGrants, type PackedGrants } from './stored-transfer.js';
@@ -26,6 +26,12 @@ export type ReportItem = { issue: Issue; note?: undefined } | { note: Normalisat
 export interface StoredBatch {
   kind: 'batch';
   grants: StoredGrant[];
+  /**
+   * Records that bring definitions with them (a `foi export`'s extension: sources, themes, flags,
+   * measures, organisations): the writer checks their references and writes them as the
+   * register's own records are, after the batch's stored grants.
+   */
+  inputs: { grant: GrantInput; location: string }[];
   items: ReportItem[];
   /** Bytes of the file read since the previous batch. */
   bytes: number;
@@ -75,6 +81,7 @@ export async function* produce360(path: string, opts: Stored360Options): AsyncGe
   const prefixes = new Set<string>();
   let position = 0;
   let grants: StoredGrant[] = [];
+  let inputs: StoredBatch['inputs'] = [];
   let items: ReportItem[] = [];
   for await (const batch of read360Batches(path, { encoding: opts.encoding, onRead, today: opts.today })) {
     for (const item of batch) {
@@ -83,7 +90,8 @@ export async function* produce360(path: string, opts: Stored360Options): AsyncGe
         g.position = position++;
         if (g.fundingOrg?.id) funders.add(g.fundingOrg.id);
         prefixes.add(idPrefix(g.id));
-        grants.push(toStored(g, item.location, sent));
+        if (g.definitions) inputs.push({ grant: g, location: item.location });
+        else grants.push(toStored(g, item.location, sent));
       } else if (item.kind === 'issue') {
         if (item.issue.severity !== 'error') tally.warning(item.issue);
         if (item.issue.severity === 'error' || opts.report) items.push({ issue: item.issue });
@@ -92,14 +100,15 @@ export async function* produce360(path: string, opts: Stored360Options): AsyncGe
         if (opts.report) items.push({ note: item.note });
       }
     }
-    if (grants.length >= BATCH || items.length >= BATCH) {
-      yield { kind: 'batch', grants, items, bytes };
+    if (grants.length + inputs.length >= BATCH || items.length >= BATCH) {
+      yield { kind: 'batch', grants, inputs, items, bytes };
       grants = [];
+      inputs = [];
       items = [];
       bytes = 0;
     }
   }
-  yield { kind: 'batch', grants, items, bytes };
+  yield { kind: 'batch', grants, inputs, items, bytes };
   yield { kind: 'end', sha256: hash.digest('hex'), funders: [...funders], prefixes: [...prefixes], tally: tally.data() };
 }
 
@@ -176,7 +185,7 @@ async function* fromWorker(script: URL, path: string, opts: Stored360Options): A
       }
       // Taken: the reading thread may read one more batch while this one is written.
       worker.postMessage('ack');
-      yield { kind: 'batch', grants: unpackGrants(m.packed), items: m.items, bytes: m.bytes };
+      yield { kind: 'batch', grants: unpackGrants(m.packed), inputs: m.inputs, items: m.items, bytes: m.bytes };
     }
   } finally {
     worker.removeAllListeners();

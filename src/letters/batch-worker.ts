@@ -20,14 +20,23 @@ export type WorkerReply =
 const init = workerData as WorkerInit;
 const db = init.registerPath ? openDatabase(init.registerPath) : await openDefaultRegister();
 
-parentPort!.on('message', async ({ id, file, outDir }: { id: number; file: string; outDir: string }) => {
+/** One request: answer it and post back the bytes (or the error). */
+async function answerRequest({ id, file, outDir }: { id: number; file: string; outDir: string }): Promise<void> {
   let reference: string | null = null;
   try {
     const { request: req, deadline, warnings } = loggedRequestFile(db, file, init.answer.today);
     reference = req.reference;
     const answer = await produceAnswer(db, req, { ...init.answer, outDir, deadline });
-    parentPort!.postMessage({ id, ok: true, reference, files: answer.files, changes: answer.changes, warnings } satisfies WorkerReply);
+    // Binary files (DOCX, workbook) own their buffers: hand them over instead of copying them.
+    const transfer = [...new Set(answer.files.flatMap((f) => (typeof f.data !== 'string' && f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength && f.data.buffer instanceof ArrayBuffer ? [f.data.buffer] : [])))];
+    parentPort!.postMessage({ id, ok: true, reference, files: answer.files, changes: answer.changes, warnings } satisfies WorkerReply, transfer);
   } catch (e) {
     parentPort!.postMessage({ id, ok: false, reference, error: (e as Error).message } satisfies WorkerReply);
   }
+}
+
+// Requests are answered one at a time, in the order sent (the pool may send the next one early).
+let queue = Promise.resolve();
+parentPort!.on('message', (job: { id: number; file: string; outDir: string }) => {
+  queue = queue.then(() => answerRequest(job));
 });

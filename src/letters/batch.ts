@@ -132,36 +132,45 @@ async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<P
   }
 }
 
-/** A fixed set of worker threads, each taking the next queued request file when it is free. */
+/**
+ * A fixed set of worker threads, each given the next queued request file while it has fewer than
+ * PER_WORKER in hand. A worker answers its requests one at a time; holding a second one means it
+ * never waits for the main thread (busy writing files) to hand it more work.
+ */
+const PER_WORKER = 2;
+
 class WorkerPool {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
   private readonly queue: { id: number; file: string; outDir: string }[] = [];
   private readonly waiting = new Map<number, (r: Produced) => void>();
-  private readonly busy = new Map<Worker, number>();
+  /** The requests each worker holds, oldest first. */
+  private readonly held = new Map<Worker, number[]>();
   private nextId = 0;
 
   constructor(n: number, init: WorkerInit) {
     for (let i = 0; i < n; i++) {
       const w = new Worker(new URL('./batch-worker.js', import.meta.url), { workerData: init });
       w.on('message', (reply: WorkerReply) => {
-        this.busy.delete(w);
+        const ids = this.held.get(w)!;
+        ids.splice(ids.indexOf(reply.id), 1);
         this.waiting.get(reply.id)?.(reply.ok ? { ok: true, reference: reply.reference, files: reply.files, changes: reply.changes, warnings: reply.warnings } : { ok: false, reference: reply.reference, error: reply.error });
         this.waiting.delete(reply.id);
-        this.idle.push(w);
         this.pump();
       });
-      // A worker that dies (e.g. cannot open the register) fails the request it held and leaves.
+      // A worker that dies (e.g. cannot open the register) fails the requests it held and leaves.
       w.on('error', (e) => {
-        const id = this.busy.get(w);
-        if (id !== undefined) this.waiting.get(id)?.({ ok: false, reference: null, error: e.message });
-        this.busy.delete(w);
+        for (const id of this.held.get(w) ?? []) {
+          this.waiting.get(id)?.({ ok: false, reference: null, error: e.message });
+          this.waiting.delete(id);
+        }
+        this.held.delete(w);
         const k = this.workers.indexOf(w);
         if (k >= 0) this.workers.splice(k, 1);
         if (!this.workers.length) for (const [qid, resolve] of this.waiting) resolve({ ok: false, reference: null, error: e.message }), this.waiting.delete(qid);
+        else this.pump();
       });
       this.workers.push(w);
-      this.idle.push(w);
+      this.held.set(w, []);
     }
   }
 
@@ -175,12 +184,14 @@ class WorkerPool {
   }
 
   private pump(): void {
-    while (this.idle.length && this.queue.length) {
-      const w = this.idle.pop()!;
-      if (!this.workers.includes(w)) continue;
-      const job = this.queue.shift()!;
-      this.busy.set(w, job.id);
-      w.postMessage(job);
+    for (let depth = 1; depth <= PER_WORKER; depth++) {
+      for (const w of this.workers) {
+        const ids = this.held.get(w)!;
+        if (ids.length >= depth || !this.queue.length) continue;
+        const job = this.queue.shift()!;
+        ids.push(job.id);
+        w.postMessage(job);
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import { DataError, UsageError } from '../core/errors.js';
 import { formatLongDate } from '../core/dates.js';
 import { formatFinancialYear, parseFinancialYear } from '../core/financial-year.js';
 import { formatMoney } from '../core/money.js';
-import { emptyQuery, parseFlagFilters, queryGrants, resolveThemes, yearsInRegister, type GrantQuery, type GrantRow, type QueryResult, type RowOrder } from '../register/query.js';
+import { emptyQuery, holdsAnyYear, parseFlagFilters, queryGrants, resolveThemes, yearsInRegister, type GrantQuery, type GrantRow, type QueryResult, type RowOrder } from '../register/query.js';
 import { computeDeadline } from '../deadline/working-days.js';
 import { EXEMPTIONS, type Criteria, type QuestionSpec, type RequestSpec } from './request.js';
 import { RegisterLookups } from './register-lookups.js';
@@ -166,13 +166,10 @@ function buildQuestion(db: Db, data: RegisterLookups, q: QuestionSpec, number: n
     return view;
   }
 
-  if (crit.query.years.length) {
-    const held = new Set(yearsInRegister(db));
-    if (!crit.query.years.some((y) => held.has(y))) {
-      const have = [...held].map((y) => formatFinancialYear(y));
-      const asked = crit.query.years.map((y) => formatFinancialYear(y)).join(', ');
-      throw new DataError(`${where}: the register holds no grants at all in ${asked} (it holds ${have.length ? `${have[0]} to ${have[have.length - 1]}` : 'none'}); check the year, or answer this question as not held`);
-    }
+  if (crit.query.years.length && !holdsAnyYear(db, crit.query.years)) {
+    const have = yearsInRegister(db).map((y) => formatFinancialYear(y));
+    const asked = crit.query.years.map((y) => formatFinancialYear(y)).join(', ');
+    throw new DataError(`${where}: the register holds no grants at all in ${asked} (it holds ${have.length ? `${have[0]} to ${have[have.length - 1]}` : 'none'}); check the year, or answer this question as not held`);
   }
   const themeName = q.outcomeTheme ?? crit.query.themes[0] ?? null;
   const footnotes = new FootnoteNumbers();

@@ -23,26 +23,35 @@ interface GrantDetail {
 
 const NOT_STATED = 'Not stated';
 
+/** The look-ups' statements, prepared once per register (a batch writes a letter every few ms). */
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+function prepare(db: Db) {
+  return {
+    // The recipient's name as the grant's own record gives it (org_snapshot), else the organisation's.
+    grant: db.prepare(`SELECT g.title, g.services, g.description, g.programme_title AS programme, coalesce(rs.name, o.name) AS recipient, g.source_ref AS sourceRef
+      FROM grants g LEFT JOIN organisation o ON o.id = g.recipient_org_id
+      LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id WHERE g.id = ?`),
+    partners: db.prepare('SELECT o.name, p.role FROM grant_partner p JOIN organisation o ON o.id = p.org_id WHERE p.grant_id = ? ORDER BY p.seq'),
+    locations: db.prepare('SELECT name FROM grant_location WHERE grant_id = ? ORDER BY seq').pluck(),
+    outcome: db.prepare('SELECT outcome FROM grant_theme WHERE grant_id = ? AND theme = ?').pluck(),
+    flag: db.prepare('SELECT value FROM grant_flag WHERE grant_id = ? AND flag = ?').pluck(),
+    figure: db.prepare('SELECT status, value_number AS n, value_text AS t, wording FROM figure WHERE grant_id = ? AND measure = ? AND financial_year IN (?, -1) ORDER BY financial_year DESC LIMIT 1'),
+    flagQuestion: db.prepare('SELECT question FROM flag_def WHERE name = ?').pluck(),
+    measureLabel: db.prepare('SELECT label FROM measure WHERE name = ?').pluck(),
+    themeLabel: db.prepare('SELECT label FROM theme WHERE name = ?').pluck(),
+    sourceKind: db.prepare('SELECT kind FROM source WHERE ref = ?').pluck(),
+    anyWithdrawn: db.prepare('SELECT 1 FROM grants WHERE withdrawn_at IS NOT NULL LIMIT 1').pluck(),
+  };
+}
+
 export class RegisterLookups {
   private readonly s;
   private readonly details = new Map<string, GrantDetail>();
   constructor(db: Db) {
-    this.s = {
-      // The recipient's name as the grant's own record gives it (org_snapshot), else the organisation's.
-      grant: db.prepare(`SELECT g.title, g.services, g.description, g.programme_title AS programme, coalesce(rs.name, o.name) AS recipient, g.source_ref AS sourceRef
-        FROM grants g LEFT JOIN organisation o ON o.id = g.recipient_org_id
-        LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id WHERE g.id = ?`),
-      partners: db.prepare('SELECT o.name, p.role FROM grant_partner p JOIN organisation o ON o.id = p.org_id WHERE p.grant_id = ? ORDER BY p.seq'),
-      locations: db.prepare('SELECT name FROM grant_location WHERE grant_id = ? ORDER BY seq').pluck(),
-      outcome: db.prepare('SELECT outcome FROM grant_theme WHERE grant_id = ? AND theme = ?').pluck(),
-      flag: db.prepare('SELECT value FROM grant_flag WHERE grant_id = ? AND flag = ?').pluck(),
-      figure: db.prepare('SELECT status, value_number AS n, value_text AS t, wording FROM figure WHERE grant_id = ? AND measure = ? AND financial_year IN (?, -1) ORDER BY financial_year DESC LIMIT 1'),
-      flagQuestion: db.prepare('SELECT question FROM flag_def WHERE name = ?').pluck(),
-      measureLabel: db.prepare('SELECT label FROM measure WHERE name = ?').pluck(),
-      themeLabel: db.prepare('SELECT label FROM theme WHERE name = ?').pluck(),
-      sourceKind: db.prepare('SELECT kind FROM source WHERE ref = ?').pluck(),
-      anyWithdrawn: db.prepare('SELECT 1 FROM grants WHERE withdrawn_at IS NOT NULL LIMIT 1').pluck(),
-    };
+    let s = prepared.get(db);
+    if (!s) prepared.set(db, (s = prepare(db)));
+    this.s = s;
   }
 
   /** Does the register hold any withdrawn grant (so letters must check what they leave out)? */

@@ -39,15 +39,40 @@ export function renderListing<R>(l: Listing<R>, format: Format): string {
   switch (format) {
     case 'json':
       return JSON.stringify(l.json, null, 2) + '\n';
-    case 'csv':
-      return [l.columns.map((c) => csvCell(c.header)), ...l.rows.map((r) => l.columns.map((c) => csvCell(c.value(r))))]
-        .map((cells) => cells.join(','))
-        .join('\r\n') + '\r\n';
+    case 'csv': {
+      const out: string[] = [];
+      writeCsv(l.columns, l.rows, (chunk) => out.push(chunk));
+      return out.join('');
+    }
     case 'md':
       return markdownTable(l) + (l.notes?.length ? '\n' + l.notes.join('\n') + '\n' : '');
     case 'table':
       return textTable(l) + (l.notes?.length ? l.notes.join('\n') + '\n' : '');
   }
+}
+
+/** Characters of CSV gathered before each write: few writes, and never the whole listing in memory. */
+const CSV_CHUNK = 1 << 16;
+
+/**
+ * A CSV listing (header, then a line per row, CRLF after each) handed to `write` in chunks as the
+ * rows come: a listing of a million-row register streams from the query to stdout.
+ */
+export function writeCsv<R>(columns: readonly Column<R>[], rows: Iterable<R>, write: (chunk: string) => void): number {
+  let chunk = columns.map((c) => csvCell(c.header)).join(',') + '\r\n';
+  let n = 0;
+  for (const r of rows) {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) line += (i ? ',' : '') + csvCell(columns[i].value(r));
+    chunk += line + '\r\n';
+    n++;
+    if (chunk.length >= CSV_CHUNK) {
+      write(chunk);
+      chunk = '';
+    }
+  }
+  write(chunk);
+  return n;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Workbooks (.xlsx) from tables of typed cells, with exceljs.
+ * Workbooks (.xlsx) from tables of typed cells.
  *
  * Each sheet: a bold header row, frozen, with an autofilter over the header and data rows; money
  * as numbers in a `£#,##0.00` number format (words the letter prints around an amount, "up to " or
@@ -9,24 +9,24 @@
  * sits under the data, outside the filter range, so sorting leaves it at the bottom. Column widths
  * fit the longest line in the column (at most 60 characters; longer text wraps).
  *
- * exceljs's streaming writer is used (measured: twice as fast as the in-memory Workbook and a
- * twentieth of the memory at 100,000 rows) with shared strings, so text cells are plain `t="s"`
- * cells. It is imported by path: the package entry point also loads the reader, CSV and date
- * libraries (250 ms against 65 ms), and this runs on every `foi answer`.
+ * This module lays each sheet out (what every cell holds, its style, widths, row heights); the
+ * SpreadsheetML is written by hand in xlsx-parts.ts, as the DOCX is, around the constant parts
+ * exceljs writes (its theme, its style sheet frame). The tests write every layout with exceljs too
+ * and require the same bytes (tests/output/xlsx-writer.test.ts), so exceljs stays the reference
+ * without being loaded by `foi answer` (it was a third of a cold letter's time, and a fifth of a
+ * batch worker's).
  *
- * Determinism: exceljs stamps the clock into docProps/core.xml unless given dates, and its zip
- * writer stamps every entry; the workbook is written uncompressed, then re-zipped by
- * src/render/deterministic-zip.ts (fflate DEFLATE, or stored when small; fixed entry order, one
- * fixed stamp). exceljs's writer is bundled into its own chunk, loaded on first use.
+ * Text cells are shared strings (`t="s"`), never inline strings or formulas. Determinism: nothing
+ * reads the clock; the parts are zipped by src/render/deterministic-zip.ts (stored when small,
+ * else fflate DEFLATE; fixed entry order, one fixed stamp).
  */
-import { Writable } from 'node:stream';
-import type ExcelJS from 'exceljs';
 import { DataError } from '../core/errors.js';
 import { currencyPrefix } from '../core/money.js';
 import { ZipArchive, type ZipStamp } from '../render/deterministic-zip.js';
 import type { Listing } from './listing.js';
 import { sheetCellText, text, type MoneyCell, type PlainCell } from './table-cells.js';
 import { sheetNames } from './xlsx-sheet-names.js';
+import { workbookParts } from './xlsx-parts.js';
 
 export interface SheetColumn {
   header: string;
@@ -55,9 +55,6 @@ export interface WorkbookSpec {
   date: string;
 }
 
-/** Workbooks smaller than this (uncompressed) are stored in the zip, larger ones deflated. */
-const STORE_BELOW_BYTES = 256 * 1024;
-
 /** Excel's limits: rows per sheet and characters per cell. */
 export const MAX_ROWS = 1_048_576;
 export const MAX_CELL_CHARS = 32_767;
@@ -65,14 +62,6 @@ const MAX_WIDTH = 60;
 const MIN_WIDTH = 6;
 /** A long header wraps rather than widen a column of short values beyond this. */
 const HEADER_WIDTH = 24;
-
-type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;
-let writerClass: typeof ExcelJS.stream.xlsx.WorkbookWriter | null = null;
-async function loadWriter(): Promise<typeof ExcelJS.stream.xlsx.WorkbookWriter> {
-  // @ts-expect-error -- exceljs ships no types for this path; typed by the cast
-  writerClass ??= ((await import('exceljs/lib/stream/xlsx/workbook-writer.js')) as { default: typeof ExcelJS.stream.xlsx.WorkbookWriter }).default;
-  return writerClass;
-}
 
 /** `"up to "£#,##0.00`: the letter's words around an amount as literal text in the format. */
 export function moneyFormat(c: MoneyCell): string {
@@ -94,22 +83,53 @@ function shown(c: PlainCell): string {
   return sheetCellText(c, { alwaysPence: true });
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Characters (code points, as `[...s].length` counts them) of s[from, to), without making an array. */
+function codePoints(s: string, from = 0, to = s.length, surrogates = SURROGATE.test(s)): number {
+  let n = to - from;
+  if (!surrogates) return n;
+  for (let i = from; i < to - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 function longestLine(s: string): number {
   let max = 0;
-  for (const line of s.split('\n')) max = Math.max(max, [...line].length);
+  const surrogates = SURROGATE.test(s);
+  for (let start = 0; start <= s.length;) {
+    let end = s.indexOf('\n', start);
+    if (end < 0) end = s.length;
+    max = Math.max(max, codePoints(s, start, end, surrogates));
+    start = end + 1;
+  }
   return max;
 }
 
 function longestWord(s: string): number {
-  return Math.max(0, ...s.split(/\s+/).map((w) => [...w].length));
+  return Math.max(0, ...s.split(/\s+/).map((w) => codePoints(w)));
 }
 
 /** Widths in Excel's units (about one digit of the default font each), from the content. */
 export function columnWidths(sheet: SheetSpec, right: readonly boolean[] = []): number[] {
-  return sheet.columns.map((col, i) => {
+  const shownOf = (rows: PlainCell[][]) => rows.map((r) => r.map((c) => (c ? shown(c) : '')));
+  return widthsOf(sheet.columns, shownOf(sheet.rows), shownOf(sheet.totals), right);
+}
+
+/** columnWidths from the cells' shown text (worked out once per cell by the layout). */
+function widthsOf(columns: readonly SheetColumn[], rows: readonly string[][], totals: readonly string[][], right: readonly boolean[]): number[] {
+  return columns.map((col, i) => {
     let data = 0;
-    for (const row of sheet.rows) if (row[i]) data = Math.max(data, longestLine(shown(row[i])));
-    for (const row of sheet.totals) if (row[i]) data = Math.max(data, longestLine(shown(row[i])) + 1); // bold
+    for (const row of rows) if (row[i]) data = Math.max(data, longestLine(row[i]));
+    for (const row of totals) if (row[i]) data = Math.max(data, longestLine(row[i]) + 1); // bold
     const header = Math.max(longestWord(col.header), Math.min(longestLine(col.header), HEADER_WIDTH)) + 1; // bold
     return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, data, header)) + (right[i] ? 3 : 2);
   });
@@ -119,35 +139,6 @@ function cellText(s: string): string {
   return s.length > MAX_CELL_CHARS ? s.slice(0, MAX_CELL_CHARS - 1) + '…' : s;
 }
 
-function setCell(cell: ExcelJS.Cell, c: PlainCell, style: { bold: boolean; right: boolean; wrap: boolean }): void {
-  switch (c.kind) {
-    case 'money': {
-      const format = moneyFormat(c);
-      if (format.length > MAX_FORMAT_CHARS) {
-        // Too many words around the amount for a number format: the letter's words, as text.
-        cell.value = cellText(sheetCellText(c));
-        break;
-      }
-      cell.value = c.pence / 100;
-      cell.numFmt = format;
-      break;
-    }
-    case 'number':
-      cell.value = c.value;
-      cell.numFmt = numberFormat(c.value);
-      break;
-    case 'text':
-      // Always a plain string value: never an object exceljs could read as a formula.
-      if (c.text !== '') cell.value = cellText(c.text);
-      break;
-  }
-  // The whole font, not just `bold`: a font without a name falls back to the reader's default face.
-  if (style.bold) cell.font = BOLD;
-  // Right-aligned cells are indented one step so they do not run into the next column's text.
-  cell.alignment = { vertical: 'top', ...(style.right ? { horizontal: 'right', indent: 1 } : {}), ...(style.wrap ? { wrapText: true } : {}) };
-}
-
-const BOLD: Partial<ExcelJS.Font> = { name: 'Calibri', family: 2, size: 11, bold: true };
 /** Points per line of the default font (Calibri 11). */
 const LINE_HEIGHT = 15;
 /** Characters of running text per unit of column width (a unit is one digit of the default font). */
@@ -159,11 +150,12 @@ const CHARS_PER_UNIT = 1.2;
  */
 export function wrappedLines(s: string, width: number): number {
   let lines = 0;
+  const surrogates = SURROGATE.test(s);
   for (const para of s.split('\n')) {
     let line = 0;
     lines++;
     for (const word of para.split(/\s+/).filter(Boolean)) {
-      const w = [...word].length;
+      const w = codePoints(word, 0, word.length, surrogates);
       if (line > 0 && line + 1 + w > width) {
         lines++;
         line = 0;
@@ -184,45 +176,100 @@ function columnLetter(n: number): string {
   return s;
 }
 
-function addSheet(wb: WorkbookWriter, name: string, sheet: SheetSpec, footer: string | null): void {
+/** What a cell holds: text (a shared string), a number shown through a number format, or nothing. */
+export type SheetValue =
+  | { kind: 'string'; text: string }
+  | { kind: 'number'; value: number; format: string }
+  | { kind: 'empty' };
+
+/** A cell's look: bold (headers and totals), right-aligned and indented, wrapped. */
+export interface CellStyle {
+  bold: boolean;
+  right: boolean;
+  wrap: boolean;
+}
+
+export interface LaidCell {
+  value: SheetValue;
+  /** null: the default style (the notes under a table). */
+  style: CellStyle | null;
+}
+
+export interface LaidRow {
+  /** 1-based row number. */
+  number: number;
+  /** From column A, one per column. */
+  cells: LaidCell[];
+  /** Points, for wrapped text (readers do not grow rows to fit it); null: the default height. */
+  height: number | null;
+}
+
+/**
+ * A sheet as written: what every cell holds and how it looks, the column widths, the filter range.
+ * Both the workbook writer (xlsx-parts.ts) and the exceljs reference in the tests write from this.
+ */
+export interface SheetLayout {
+  name: string;
+  widths: number[];
+  /** The autofilter range: the header and data rows, not the totals. */
+  filter: string;
+  /** Rows in order; a row with no value and no height (the gap before the notes) is not written. */
+  rows: LaidRow[];
+  footer: string | null;
+}
+
+/** The value a cell holds for a table cell. */
+function sheetValue(c: PlainCell): SheetValue {
+  switch (c.kind) {
+    case 'money': {
+      const format = moneyFormat(c);
+      // Too many words around the amount for a number format: the letter's words, as text.
+      if (format.length > MAX_FORMAT_CHARS) return { kind: 'string', text: cellText(sheetCellText(c)) };
+      return { kind: 'number', value: c.pence / 100, format };
+    }
+    case 'number':
+      return { kind: 'number', value: c.value, format: numberFormat(c.value) };
+    case 'text':
+      // Always a plain string: text is never written as a formula, whatever it looks like.
+      return c.text === '' ? { kind: 'empty' } : { kind: 'string', text: cellText(c.text) };
+  }
+}
+
+/** Lay a sheet out: values, styles, widths and row heights. */
+export function layoutSheet(name: string, sheet: SheetSpec, footer: string | null): SheetLayout {
   const used = 1 + sheet.rows.length + sheet.totals.length + (sheet.notes?.length ? sheet.notes.length + 1 : 0);
   if (used > MAX_ROWS) {
     throw new DataError(`sheet "${name}" would have ${used.toLocaleString('en-GB')} rows; a workbook sheet holds at most ${MAX_ROWS.toLocaleString('en-GB')}: narrow the selection, or use CSV`);
   }
-  const ws = wb.addWorksheet(name, {
-    views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
-    // Printed on A4 landscape, as wide as the page; the footer names the letter and the page.
-    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
-    headerFooter: footer ? { oddFooter: `&L${footer.replace(/&/g, '&&')}&RPage &P of &N` } : undefined,
-  });
   // A column holding amounts or counts is right-aligned throughout, its words ("not held") too.
   const right = sheet.columns.map((c, i) => c.align === 'right' || sheet.rows.some((r) => r[i] && r[i].kind !== 'text'));
-  const widths = columnWidths(sheet, right);
-  ws.columns = widths.map((width) => ({ width }));
-  const last = columnLetter(Math.max(1, sheet.columns.length));
-  ws.autoFilter = `A1:${last}${1 + sheet.rows.length}`;
-  const write = (cells: PlainCell[], bold: boolean) => {
-    const row = ws.addRow([]);
+  const n = sheet.columns.length;
+  // What each cell shows (for widths and wrapping), worked out once.
+  const shownOf = (rows: PlainCell[][]) => rows.map((r) => r.slice(0, n).map((c) => (c ? shown(c) : '')));
+  const shownRows = shownOf(sheet.rows);
+  const shownTotals = shownOf(sheet.totals);
+  const widths = widthsOf(sheet.columns, shownRows, shownTotals, right);
+  const rows: LaidRow[] = [];
+  const table = (cells: PlainCell[], contents: readonly string[], bold: boolean) => {
     let lines = 1;
-    cells.forEach((c, i) => {
-      const col = sheet.columns[i];
-      if (!col) return;
-      const content = shown(c);
+    const out: LaidCell[] = [];
+    for (let i = 0; i < cells.length && i < n; i++) {
+      const c = cells[i];
+      const content = contents[i];
       const wrap = longestLine(content) + 2 > widths[i] || content.includes('\n');
       if (wrap) lines = Math.max(lines, wrappedLines(content, Math.floor((widths[i] - 2) * CHARS_PER_UNIT)));
-      setCell(row.getCell(i + 1), c, { bold, right: right[i], wrap });
-    });
-    if (lines > 1) row.height = lines * LINE_HEIGHT;
-    row.commit();
+      out.push({ value: sheetValue(c), style: { bold, right: right[i], wrap } });
+    }
+    rows.push({ number: rows.length + 1, cells: out, height: lines > 1 ? lines * LINE_HEIGHT : null });
   };
-  write(sheet.columns.map((c) => ({ kind: 'text', text: c.header })), true);
-  for (const r of sheet.rows) write(r, false);
-  for (const r of sheet.totals) write(r, true);
+  table(sheet.columns.map((c) => text(c.header)), sheet.columns.map((c) => c.header), true);
+  sheet.rows.forEach((r, i) => table(r, shownRows[i], false));
+  sheet.totals.forEach((r, i) => table(r, shownTotals[i], true));
   if (sheet.notes?.length) {
-    ws.addRow([]).commit();
-    for (const n of sheet.notes) ws.addRow([cellText(n)]).commit();
+    rows.push({ number: rows.length + 1, cells: [], height: null });
+    for (const note of sheet.notes) rows.push({ number: rows.length + 1, cells: [{ value: { kind: 'string', text: cellText(note) }, style: null }], height: null });
   }
-  ws.commit();
+  return { name, widths, filter: `A1:${columnLetter(Math.max(1, n))}${1 + sheet.rows.length}`, rows, footer };
 }
 
 function stampOf(date: string): ZipStamp {
@@ -231,37 +278,37 @@ function stampOf(date: string): ZipStamp {
   return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
 }
 
+/** Workbooks smaller than this (uncompressed) are stored in the zip, larger ones deflated. */
+const STORE_BELOW_BYTES = 256 * 1024;
+
+/** Entries written right after the content types and package relationships. */
+export const XLSX_FIRST_ENTRIES = ['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'docProps/core.xml', 'docProps/app.xml'];
+
+/**
+ * Zip a workbook's parts: fixed order and stamp, no directory entries. A small workbook (a letter's
+ * tables) is stored: deflating it would cost a one-letter `foi answer` more than the rest of the
+ * workbook (fflate is JavaScript, cold in a new process).
+ */
+export function zipWorkbook(parts: ReadonlyMap<string, Uint8Array>, date: string): Uint8Array {
+  const stamp = stampOf(date);
+  let size = 0;
+  for (const data of parts.values()) size += data.length;
+  const store = size < STORE_BELOW_BYTES;
+  const zip = new ZipArchive();
+  for (const [name, data] of parts) zip.set(name, data, { store });
+  return zip.toBytes({ stamp, first: XLSX_FIRST_ENTRIES });
+}
+
+/** The workbook's layouts: sheet names made acceptable and unique, every sheet laid out. */
+export function layoutWorkbook(spec: WorkbookSpec): SheetLayout[] {
+  stampOf(spec.date);
+  const names = sheetNames(spec.sheets.map((s) => s.name));
+  return spec.sheets.map((s, i) => layoutSheet(names[i], s, spec.footer ?? null));
+}
+
 /** The workbook's bytes: the same spec always gives the same bytes, in any time zone. */
 export async function writeXlsx(spec: WorkbookSpec): Promise<Uint8Array> {
-  const stamp = stampOf(spec.date);
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  const Writer = await loadWriter();
-  const wb = new Writer({ stream: sink, useStyles: true, useSharedStrings: true, zip: { store: true } });
-  const when = new Date(Date.UTC(stamp.year, stamp.month - 1, stamp.day));
-  wb.creator = spec.creator;
-  wb.lastModifiedBy = spec.creator;
-  wb.title = spec.title;
-  wb.created = when;
-  wb.modified = when;
-  const names = sheetNames(spec.sheets.map((s) => s.name));
-  spec.sheets.forEach((s, i) => addSheet(wb, names[i], s, spec.footer ?? null));
-  await wb.commit();
-
-  // Re-zip: DEFLATE with fflate, fixed order and stamp; no directory entries; no leading "/".
-  // A small workbook (a letter's tables) is stored instead: deflating it would cost a one-letter
-  // `foi answer` more than the rest of the workbook (fflate is JavaScript, cold in a new process).
-  const raw = ZipArchive.read(new Uint8Array(Buffer.concat(chunks)));
-  const entries = raw.names().filter((name) => !name.endsWith('/'));
-  const store = entries.reduce((a, name) => a + raw.get(name).length, 0) < STORE_BELOW_BYTES;
-  const out = new ZipArchive();
-  for (const name of entries) out.set(name.replace(/^\/+/, ''), raw.get(name), { store });
-  return out.toBytes({ stamp, first: ['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'docProps/core.xml', 'docProps/app.xml'] });
+  return zipWorkbook(workbookParts(layoutWorkbook(spec), spec), spec.date);
 }
 
 /** A listing (`foi grants --format xlsx`) as a sheet: typed cells where its columns give them. */

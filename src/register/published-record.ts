@@ -180,6 +180,17 @@ export function sameJson(a: unknown, b: unknown): boolean {
 
 type Row = Record<string, any>;
 
+const statements = new WeakMap<Db, Map<string, ReturnType<Db['prepare']>>>();
+
+/** A prepared statement, made once per register (an export reads every grant: preparing dominated it). */
+function stmt(db: Db, sql: string): ReturnType<Db['prepare']> {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 /** One org_snapshot row as an OrgInput. */
 export function orgOfRow(r: Row): OrgInput {
   return {
@@ -191,7 +202,7 @@ export function orgOfRow(r: Row): OrgInput {
 
 /** A grant's own organisations, as its record published them, in order (recipients first). */
 export function grantOrganisations(db: Db, id: string): { role: 'recipient' | 'funder'; seq: number; org: OrgInput }[] {
-  const rows = db.prepare(`SELECT 'recipient' AS role, 0 AS seq, s.* FROM grants g JOIN org_snapshot s ON s.id = g.recipient_snapshot_id WHERE g.id = @id
+  const rows = stmt(db, `SELECT 'recipient' AS role, 0 AS seq, s.* FROM grants g JOIN org_snapshot s ON s.id = g.recipient_snapshot_id WHERE g.id = @id
     UNION ALL SELECT 'funder', 0, s.* FROM grants g JOIN org_snapshot s ON s.id = g.funder_snapshot_id WHERE g.id = @id
     UNION ALL SELECT m.role, m.seq, s.* FROM grant_more_organisation m JOIN org_snapshot s ON s.id = m.snapshot_id WHERE m.grant_id = @id
     ORDER BY 1 DESC, 2`).all({ id }) as Row[];
@@ -203,7 +214,15 @@ export function grantOrganisations(db: Db, id: string): { role: 'recipient' | 'f
  * grants that did not come from a 360Giving file (the register's own records).
  */
 export function publishedRecord(db: Db, id: string): Obj | null {
-  const g = db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as Row | undefined;
+  return publishedParts(db, id)?.record ?? null;
+}
+
+/**
+ * The published record and what the columns alone give (foi's reading of each value: ISO dates,
+ * "Yes"/"No", amounts as numbers), for a grant from a 360Giving file; null otherwise.
+ */
+export function publishedParts(db: Db, id: string): { record: Obj; columns: Obj } | null {
+  const g = stmt(db, 'SELECT * FROM grants WHERE id = ?').get(id) as Row | undefined;
   if (!g || g.published_json === null || g.published_json === undefined) return null;
   const orgs = grantOrganisations(db, id);
   const columns: GrantColumns = {
@@ -214,12 +233,13 @@ export function publishedRecord(db: Db, id: string): Obj | null {
     fromOpenCall: g.from_open_call, dateModified: g.date_modified, dataSource: g.data_source,
     recipients: orgs.filter((o) => o.role === 'recipient').map((o) => o.org),
     funders: orgs.filter((o) => o.role === 'funder').map((o) => o.org),
-    locations: (db.prepare('SELECT name, country_code, geo_code, geo_code_type FROM grant_location WHERE grant_id = ? ORDER BY seq').all(id) as Row[])
+    locations: (stmt(db, 'SELECT name, country_code, geo_code, geo_code_type FROM grant_location WHERE grant_id = ? ORDER BY seq').all(id) as Row[])
       .map((l) => ({ name: l.name, countryCode: l.country_code, geoCode: l.geo_code, geoCodeType: l.geo_code_type })),
-    classifications: (db.prepare('SELECT vocabulary, code, title FROM grant_classification WHERE grant_id = ? ORDER BY seq').all(id) as Row[])
+    classifications: (stmt(db, 'SELECT vocabulary, code, title FROM grant_classification WHERE grant_id = ? ORDER BY seq').all(id) as Row[])
       .map((c) => ({ vocabulary: c.vocabulary, code: c.code, title: c.title })),
   };
-  return rebuildRecord(columnsRecord(columns), JSON.parse(g.published_json), g.extra_json ? JSON.parse(g.extra_json) : null);
+  const fromColumns = columnsRecord(columns);
+  return { record: rebuildRecord(fromColumns, JSON.parse(g.published_json), g.extra_json ? JSON.parse(g.extra_json) : null), columns: fromColumns };
 }
 
 /** What `foi show` adds for a grant from a 360Giving file (null for the register's own records). */

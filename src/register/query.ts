@@ -6,9 +6,12 @@
  */
 import type { Db } from '../db/open.js';
 import { UsageError, knownList } from '../core/errors.js';
-import { financialYearBounds, formatFinancialYear } from '../core/financial-year.js';
-import { formatPeriod, type PeriodPrecision } from '../core/period.js';
+import { grantRows, listingSql } from './query-rows.js';
+import { statement } from './query-sql.js';
 import type { AllocationBasis, AmountStatus, FlagValue } from './types.js';
+
+export { ftsQuery } from './query-sql.js';
+export { listingSql, streamGrants } from './query-rows.js';
 
 export type RowOrder = 'year' | 'name' | 'register' | 'amount';
 export const ROW_ORDERS: readonly RowOrder[] = ['year', 'name', 'register', 'amount'];
@@ -93,7 +96,8 @@ export interface CurrencyTotal {
   outsidePence: number;
 }
 
-export interface QueryResult {
+/** What `foi grants --totals-only` reports, from the rows or from one aggregate (query-totals.ts). */
+export interface QueryTotals {
   count: number;
   /** GBP stated amounts counted (see `totals` for every currency). */
   totalPence: number;
@@ -103,8 +107,14 @@ export interface QueryResult {
   totals: CurrencyTotal[];
   /** Rows whose amount is unknown or not held (they add nothing to the total, and the total says so). */
   rowsWithoutAmount: number;
-  /** Rows listed but left out of the totals because they cover years outside the query. */
+  /** Superseded budgets listed (only with includeSuperseded): never counted. */
+  superseded: number;
+  /** Rows listed but left out of the totals because they cover years outside the query, in row order. */
   outside: GrantRow[];
+}
+
+export interface QueryResult extends QueryTotals {
+  /** In the order asked for. */
   rows: GrantRow[];
 }
 
@@ -117,7 +127,7 @@ export const BASIS_LABELS: Record<AllocationBasis, string> = {
 /** Resolve theme names or labels (case-insensitive) to stored names; unknown ones are a usage error. */
 export function resolveThemes(db: Db, themes: string[]): string[] {
   if (!themes.length) return [];
-  const all = db.prepare('SELECT name, label FROM theme ORDER BY name').all() as { name: string; label: string }[];
+  const all = statement(db, 'SELECT name, label FROM theme ORDER BY name').raw(false).all() as { name: string; label: string }[];
   return themes.map((t) => {
     const k = t.trim().toLowerCase();
     const hit = all.find((x) => x.name === k || x.label.toLowerCase() === k);
@@ -129,7 +139,7 @@ export function resolveThemes(db: Db, themes: string[]): string[] {
 /** `--flag non-ex-intimate=y` */
 export function parseFlagFilters(db: Db, specs: string[]): { name: string; value: FlagValue }[] {
   if (!specs.length) return [];
-  const known = db.prepare('SELECT name FROM flag_def ORDER BY name').pluck().all() as string[];
+  const known = (statement(db, 'SELECT name FROM flag_def ORDER BY name').raw(true).all() as [string][]).map((r) => r[0]);
   return specs.map((spec) => {
     const m = /^([^=]+)=(.*)$/.exec(spec.trim());
     if (!m) throw new UsageError(`--flag "${spec}": write it as NAME=y or NAME=n (${knownList(known)})`);
@@ -142,207 +152,51 @@ export function parseFlagFilters(db: Db, specs: string[]): { name: string; value
   });
 }
 
-/** Turn free text into a safe FTS5 query: every word must appear (prefix match on the last). */
-export function ftsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
-  if (!words.length) return null;
-  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
-}
-
-// Recipient and funder names are the grant's own (its org_snapshot, as its 360Giving record
-// published them) where it has them, else the organisation's (the register's own records).
-const SELECT = `
-  SELECT a.grant_id AS id, a.seq AS seq, g.title AS title,
-         coalesce(rs.name, ro.name) AS recipient, a.recipient_org_id AS recipientId,
-         coalesce(fs.name, fo.name) AS funder, a.funder_org_id AS funderId,
-         a.financial_year AS fyStart, a.fy_from AS fyFrom, a.fy_to AS fyTo,
-         a.period_start AS periodStart, a.period_end AS periodEnd, a.period_precision AS periodPrecision,
-         coalesce(a.period_text, g.planned_period_text) AS period,
-         a.amount_pence AS amountPence, a.amount_status AS amountStatus, g.currency AS currency, a.basis AS basis, a.stream AS stream,
-         g.programme_title AS programme, a.note AS note, a.footnote AS footnote, a.superseded AS superseded,
-         coalesce(a.source_ref, g.source_ref) AS sourceRef, g.source_document AS sourceDocument, g.source_position AS position
-  FROM allocation a
-  JOIN grants g ON g.rowid = a.grant_rowid
-  LEFT JOIN organisation ro ON ro.id = a.recipient_org_id
-  LEFT JOIN organisation fo ON fo.id = a.funder_org_id
-  LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id AND rs.org_id = a.recipient_org_id
-  LEFT JOIN org_snapshot fs ON fs.id = g.funder_snapshot_id AND fs.org_id = a.funder_org_id`;
-
-type RawRow = Omit<GrantRow, 'superseded' | 'multiYear' | 'countedAs'> & {
-  superseded: number | boolean;
-  periodStart: string | null;
-  periodEnd: string | null;
-  periodPrecision: PeriodPrecision | null;
-  sourceDocument: string | null;
-  position: number | null;
-  multiYear?: boolean;
-  countedAs?: CountedAs;
-};
-
+/** The criteria's rows with their count and totals, added up row by row. */
 export function queryGrants(db: Db, q: GrantQuery): QueryResult {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (!q.includeSuperseded) where.push('a.superseded = 0');
-  if (!q.includeWithdrawn) where.push('g.withdrawn_at IS NULL');
-  const years = [...new Set(q.years)].sort((x, y) => x - y);
-  if (years.length) {
-    // One-year lines by their year; lines over several years by their span (checked exactly below
-    // when the years asked for are not a run).
-    where.push(`(a.financial_year IN (${years.map(() => '?').join(', ')}) OR (a.financial_year IS NULL AND a.fy_from <= ? AND a.fy_to >= ?))`);
-    params.push(...years, years[years.length - 1], years[0]);
-  }
-  if (q.activeIn.length) {
-    where.push(`(${q.activeIn.map(() => '(coalesce(g.planned_start, g.planned_end) <= ? AND coalesce(g.planned_end, g.planned_start) >= ?)').join(' OR ')})`);
-    for (const y of q.activeIn) {
-      const b = financialYearBounds(y);
-      params.push(b.to, b.from);
-    }
-  }
-  for (const theme of q.themes) {
-    where.push('EXISTS (SELECT 1 FROM grant_theme t WHERE t.grant_id = a.grant_id AND t.theme = ?)');
-    params.push(theme);
-  }
-  for (const f of q.flags) {
-    where.push('EXISTS (SELECT 1 FROM grant_flag f WHERE f.grant_id = a.grant_id AND f.flag = ? AND f.value = ?)');
-    params.push(f.name, f.value);
-  }
-  if (q.text) {
-    const fts = ftsQuery(q.text);
-    if (!fts) throw new UsageError(`--text "${q.text}" has no words to search for`);
-    where.push('g.rowid IN (SELECT rowid FROM grant_fts WHERE grant_fts MATCH ?)');
-    params.push(fts);
-  }
-  if (q.recipient) {
-    // Match organisations first (a small table), then use the allocation index on recipient.
-    // Any name the org-id has been published under: a grant is found by the name it shows.
-    where.push(`a.recipient_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
-      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\')`);
-    params.push(q.recipient, like(q.recipient), like(q.recipient));
-  }
-  if (q.funder) {
-    where.push(`(a.funder_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
-      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\') OR a.stream LIKE ? ESCAPE '\\')`);
-    params.push(q.funder, like(q.funder), like(q.funder), like(q.funder));
-  }
-  if (q.programme) {
-    where.push(`(g.programme_code = ? OR g.programme_title LIKE ? ESCAPE '\\')`);
-    params.push(q.programme, like(q.programme));
-  }
-  for (const c of q.classifications ?? []) {
-    where.push(`EXISTS (SELECT 1 FROM grant_classification c WHERE c.grant_id = a.grant_id AND (c.code = ? COLLATE NOCASE OR c.title LIKE ? ESCAPE '\\'))`);
-    params.push(c, like(c));
-  }
-  if (q.minPence !== null) {
-    where.push('a.amount_pence >= ?');
-    params.push(q.minPence);
-  }
-  if (q.maxPence !== null) {
-    where.push('a.amount_pence <= ?');
-    params.push(q.maxPence);
-  }
-  if (q.grantIds.length) {
-    where.push(`a.grant_id IN (${q.grantIds.map(() => '?').join(', ')})`);
-    params.push(...q.grantIds);
-  }
-  const sql = `${SELECT}${where.length ? `\n  WHERE ${where.join('\n    AND ')}` : ''}`;
-  let raw = statement(db, sql).all(...params) as RawRow[];
-  const yearSet = new Set(years);
-  const isRun = years.length > 0 && years[years.length - 1] - years[0] + 1 === years.length;
-  if (years.length && !isRun) raw = raw.filter((r) => r.fyStart !== null || overlaps(r, yearSet));
-  // Sorted here rather than by SQLite's sorter, which costs several times more for wide rows.
-  // Plain code-unit comparison, as SQLite's BINARY collation, so the order never depends on locale.
-  raw.sort(COMPARE[q.order]);
+  const rows = grantRows(db, listingSql(q));
   const totals = new Map<string, CurrencyTotal>();
   let without = 0;
+  let superseded = 0;
   const outside: GrantRow[] = [];
-  // Rows are completed in place: at a million-row register a query can return 100,000 rows,
-  // and copying each one costs more than the query.
-  for (const r of raw) {
-    r.superseded = r.superseded === 1 || r.superseded === true;
-    r.multiYear = r.fyFrom !== null && r.fyTo !== null && r.fyFrom !== r.fyTo;
-    r.financialYear = r.fyStart === null ? null : formatFinancialYear(r.fyStart);
-    if (r.periodStart && r.periodEnd && r.periodPrecision) r.period = formatPeriod({ start: r.periodStart, end: r.periodEnd, precision: r.periodPrecision });
-    const counted: CountedAs = r.superseded ? 'superseded'
-      : r.amountPence === null ? 'no-amount'
-        : r.multiYear && years.length && !within(r, yearSet) ? 'outside'
-          : r.basis === 'maximum' ? 'maximum' : 'total';
-    r.countedAs = counted;
+  for (const r of rows) {
     if (r.amountPence === null) without++;
+    if (r.superseded) superseded++;
     let t = totals.get(r.currency);
     if (!t) totals.set(r.currency, (t = { currency: r.currency, totalPence: 0, maximumPence: 0, outsidePence: 0 }));
-    if (counted === 'total') t.totalPence += r.amountPence!;
-    else if (counted === 'maximum') t.maximumPence += r.amountPence!;
-    else if (counted === 'outside') {
+    if (r.countedAs === 'total') t.totalPence += r.amountPence!;
+    else if (r.countedAs === 'maximum') t.maximumPence += r.amountPence!;
+    else if (r.countedAs === 'outside') {
       t.outsidePence += r.amountPence!;
-      outside.push(r as unknown as GrantRow);
+      outside.push(r);
     }
   }
-  const rows = raw as unknown as GrantRow[];
-  const list = [...totals.values()].sort((a, b) => (a.currency === 'GBP' ? -1 : b.currency === 'GBP' ? 1 : a.currency < b.currency ? -1 : 1));
-  const gbp = totals.get('GBP');
-  return {
-    count: rows.length, totalPence: gbp?.totalPence ?? 0, maximumPence: gbp?.maximumPence ?? 0, totals: list,
-    rowsWithoutAmount: without, outside, rows,
-  };
+  return { ...summarise(rows.length, [...totals.values()], without, superseded, outside), rows };
 }
 
-function overlaps(r: { fyFrom: number | null; fyTo: number | null }, years: Set<number>): boolean {
-  if (r.fyFrom === null || r.fyTo === null) return false;
-  for (let y = r.fyFrom; y <= r.fyTo; y++) if (years.has(y)) return true;
-  return false;
-}
-
-/** Every year of the line's span was asked for: its whole amount belongs to the answer. */
-function within(r: { fyFrom: number | null; fyTo: number | null }, years: Set<number>): boolean {
-  if (r.fyFrom === null || r.fyTo === null) return false;
-  for (let y = r.fyFrom; y <= r.fyTo; y++) if (!years.has(y)) return false;
-  return true;
-}
-
-type Statement = { all(...params: unknown[]): unknown[] };
-const statements = new WeakMap<Db, Map<string, Statement>>();
-
-/** Prepared statements are reused per register: the same criteria shape gives the same SQL. */
-function statement(db: Db, sql: string): Statement {
-  let m = statements.get(db);
-  if (!m) statements.set(db, (m = new Map()));
-  let st = m.get(sql);
-  if (!st) m.set(sql, (st = db.prepare(sql) as unknown as Statement));
-  return st;
-}
-
-type Sortable = { fyFrom: number | null; title: string; id: string; seq: number; amountPence: number | null; sourceDocument: string | null; position: number | null };
-
-const byYear = (a: Sortable, b: Sortable): number => {
-  if (a.fyFrom === b.fyFrom) return 0;
-  if (a.fyFrom === null) return 1;
-  if (b.fyFrom === null) return -1;
-  return a.fyFrom - b.fyFrom;
-};
-const byText = (x: string | null, y: string | null): number => (x === y ? 0 : x === null ? 1 : y === null ? -1 : x < y ? -1 : 1);
-const byTitle = (a: Sortable, b: Sortable): number => byText(a.title, b.title) || byText(a.id, b.id);
-const byNumber = (x: number | null, y: number | null): number => (x === y ? 0 : x === null ? 1 : y === null ? -1 : x - y);
-const byPosition = (a: Sortable, b: Sortable): number => byText(a.sourceDocument, b.sourceDocument) || byNumber(a.position, b.position);
-
-/** Row orders: every one ends with the grant id and line number, so ties never depend on the engine. */
-const COMPARE: Record<RowOrder, (a: Sortable, b: Sortable) => number> = {
-  // Year (no year last), then grant title, id and line number.
-  year: (a, b) => byYear(a, b) || byTitle(a, b) || a.seq - b.seq,
-  name: (a, b) => byTitle(a, b) || byYear(a, b) || a.seq - b.seq,
-  // The order of the source document (grants as they came, lines as numbered).
-  register: (a, b) => byPosition(a, b) || byText(a.id, b.id) || a.seq - b.seq,
-  // Largest first; no amount last.
-  amount: (a, b) => (b.amountPence ?? -1) - (a.amountPence ?? -1) || byYear(a, b) || byTitle(a, b) || a.seq - b.seq,
-};
-
-function like(s: string): string {
-  return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** Count and totals, GBP first (shared by the row-by-row totals above and the SQL ones). */
+export function summarise(count: number, totals: CurrencyTotal[], rowsWithoutAmount: number, superseded: number, outside: GrantRow[]): QueryTotals {
+  const list = totals.sort((a, b) => (a.currency === 'GBP' ? -1 : b.currency === 'GBP' ? 1 : a.currency < b.currency ? -1 : 1));
+  const gbp = list.find((t) => t.currency === 'GBP');
+  return { count, totalPence: gbp?.totalPence ?? 0, maximumPence: gbp?.maximumPence ?? 0, totals: list, rowsWithoutAmount, superseded, outside };
 }
 
 /** Financial years that at least one money line covers, ascending. */
 export function yearsInRegister(db: Db): number[] {
-  const spans = db.prepare('SELECT DISTINCT fy_from, fy_to FROM allocation WHERE fy_from IS NOT NULL').raw().all() as [number, number][];
+  const spans = statement(db, 'SELECT DISTINCT fy_from, fy_to FROM allocation WHERE fy_from IS NOT NULL').raw(true).all() as [number, number][];
   const years = new Set<number>();
   for (const [from, to] of spans) for (let y = from; y <= to; y++) years.add(y);
   return [...years].sort((a, b) => a - b);
+}
+
+/**
+ * Whether any money line covers one of `years` (the same as asking yearsInRegister, but a search
+ * of the year index instead of a scan of every line: letters ask it for every question).
+ */
+export function holdsAnyYear(db: Db, years: readonly number[]): boolean {
+  if (!years.length) return false;
+  const covers = years.map(() => '(a.fy_from <= ? AND a.fy_to >= ?)').join(' OR ');
+  const sql = `SELECT 1 FROM allocation a WHERE a.financial_year IN (${years.map(() => '?').join(', ')})
+    UNION ALL SELECT 1 FROM allocation a WHERE a.financial_year IS NULL AND (${covers}) LIMIT 1`;
+  return statement(db, sql).raw(true).all(...years, ...years.flatMap((y) => [y, y])).length > 0;
 }

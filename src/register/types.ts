@@ -180,6 +180,12 @@ export interface GrantInput {
    * Columns + asPublished + extra rebuild the published record exactly (src/register/published-record.ts).
    */
   asPublished?: Record<string, unknown> | null;
+  /**
+   * What a record from `foi export 360giving` carries for the grant's references (its `foi`
+   * extension): sources, themes, flags, measures and organisations, defined in the register when
+   * it does not have them yet (an export imported into an empty register).
+   */
+  definitions?: GrantDefinitions | null;
   /** Money lines. When empty, the writer derives one `award` line from amountAwarded and awardDate. */
   allocations: AllocationInput[];
   themes: ThemeInput[];
@@ -187,6 +193,14 @@ export interface GrantInput {
   figures: FigureInput[];
   variations: VariationInput[];
   partners: PartnerInput[];
+}
+
+export interface GrantDefinitions {
+  sources: { ref: string; kind: string; title: string | null; date: string | null; url: string | null; document: string | null }[];
+  themes: { name: string; label: string }[];
+  flags: { name: string; question: string }[];
+  measures: { name: string; label: string }[];
+  organisations: OrgInput[];
 }
 
 /** One finding about input data, precise enough for an officer to fix the file. */

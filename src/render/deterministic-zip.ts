@@ -11,6 +11,7 @@
  * Supports what OOXML packages use: stored (0) and DEFLATE (8) entries, no ZIP64, no encryption.
  */
 import { createRequire } from 'node:module';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 
 /**
  * fflate, loaded on first use: it builds its Huffman tables when loaded, which a letter written
@@ -43,21 +44,12 @@ export function dosDateTime(stamp: ZipStamp): { date: number; time: number } {
   return { date: ((year - 1980) << 9) | (month << 5) | day, time: 12 << 11 };
 }
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE), as stored in zip headers. */
+/**
+ * CRC-32 (IEEE), as stored in zip headers: node:zlib's (Node 20.15 and later), twenty times
+ * faster than a table in JavaScript; a letter stores ~80 KB of its own parts uncompressed.
+ */
 export function crc32(data: Uint8Array): number {
-  let c = -1;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
+  return zlibCrc32(data) >>> 0;
 }
 
 /**

@@ -12,18 +12,7 @@ import { renderLetter } from '../../src/letters/templates.js';
 import type { LetterView } from '../../src/letters/view-model.js';
 import { docxLibraryParts } from './docx-oracle.js';
 import { FIXTURE_DIR, LETTER_MD, LETTER_OPTIONS, unzipText } from './fixture.js';
-
-/** Mulberry32: a small seeded PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 const WORDS = [
   'grant', 'Home Office', '£209,052', '(Home Office Grant)', 'Smith &amp; Jones', 'O\'Brien', '"quoted"', '<b>tag</b>', 'a < b > c',

@@ -22,6 +22,7 @@ import { basename } from 'node:path';
 import { todayInLondon } from '../../core/dates.js';
 import type { ImportItem, Issue } from '../../register/types.js';
 import { Ctx, type Obj } from './context.js';
+import { restoreExported } from './foi-extension.js';
 import { mapGrant, type MapOptions, type MapResult } from './map-grant.js';
 import { RecordSink } from './record-sink.js';
 import { checkSchema, loadGrantSchema } from './schema.js';
@@ -338,7 +339,7 @@ export class Flat360Csv {
         return { grant: null, id: null, cx };
       }
     }
-    const rec = this.record(fields);
+    const rec = restoreExported(this.record(fields)) as Obj;
     const { grant, id } = mapGrant(rec, cx, file === this.file ? file : basename(file));
     checkSchema(rec, cx);
     return { grant, id, cx };

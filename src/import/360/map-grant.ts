@@ -25,6 +25,7 @@ import { basename } from 'node:path';
 import { columnsRecord, splitRecord, ORG_COLUMNS } from '../../register/published-record.js';
 import { emptyGrant, type ClassificationInput, type GrantInput, type Issue, type LocationInput, type Normalisation, type OrgInput } from '../../register/types.js';
 import { Ctx, describe, isObj, jsonCol, type Obj } from './context.js';
+import { applyExtension, restoreExported } from './foi-extension.js';
 import {
   EXPECT_AMOUNT, EXPECT_DATE, LAST_AWARD, LAST_END, LAST_MODIFIED, LAST_START, absent, amount, checkOrgId, date, itemPath, list,
   requiredText, text,
@@ -330,6 +331,9 @@ export function mapGrant(obj: unknown, cx: Ctx, sourceDocument: string): { grant
   g.dateModified = date(cx, o.dateModified, 'dateModified', 'last modified date', LAST_MODIFIED);
   g.dataSource = text(cx, o.dataSource, '', 'dataSource');
 
+  // A record `foi export` wrote for one of the register's own grants: its money lines and the rest.
+  applyExtension(o, g, cx);
+
   if (cx.errors) return { grant: null, id };
   // Everything the columns do not hold exactly, as published.
   const { asPublished, extra } = splitRecord(o, columnsRecord(columnsOf(g)));
@@ -359,6 +363,6 @@ export function columnsOf(g: GrantInput) {
  */
 export function grantFrom360Json(obj: unknown, ctx: { file: string; index: number } & MapOptions): MapResult {
   const cx = new Ctx(ctx.file, `grants[${ctx.index}]`, jsonCol, false, ctx.today ?? todayInLondon());
-  const { grant } = mapGrant(obj, cx, basename(ctx.file));
+  const { grant } = mapGrant(restoreExported(obj), cx, basename(ctx.file));
   return { grant, issues: cx.issues ?? [], notes: cx.notes ?? [] };
 }

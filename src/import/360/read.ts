@@ -15,6 +15,7 @@ import { JsonArrayScanner, JsonStreamError } from '../json-stream.js';
 import { EncodingError, Utf8Bytes, replacementNotice } from '../text-encoding.js';
 import { Ctx, jsonCol } from './context.js';
 import { readFlat360, type FlatRow } from './flat.js';
+import { restoreExported } from './foi-extension.js';
 import { mapGrant, type MapOptions } from './map-grant.js';
 import { RecordSink } from './record-sink.js';
 import { checkSchema } from './schema.js';
@@ -119,8 +120,10 @@ async function* readJson(path: string, opts: Read360Options): AsyncGenerator<Imp
         const { index, value } = done[k];
         count++;
         const cx = new Ctx(file, where(index), jsonCol, false, today);
-        const { grant, id } = mapGrant(value, cx, file);
-        checkSchema(value, cx);
+        // A record foi's export changed to meet the schema is read as first published.
+        const rec = restoreExported(value);
+        const { grant, id } = mapGrant(rec, cx, file);
+        checkSchema(rec, cx);
         sink.finish(out, grant, id, cx, index);
         if (out.length >= 256) {
           yield out;

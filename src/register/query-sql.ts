@@ -1,0 +1,223 @@
+/**
+ * A GrantQuery as SQL: the conditions a money line must meet, shared by the listing (rows in
+ * order, src/register/query-rows.ts) and the totals (one aggregate, src/register/query-totals.ts),
+ * so the two can never select different lines.
+ *
+ * A year query is written as two arms joined by UNION ALL rather than one OR: lines within one
+ * financial year (`financial_year IN (…)`) and lines over several (`financial_year IS NULL` and
+ * their span overlapping a year asked for). Each arm is then a range of one index
+ * (allocation_listing, see src/db/migrations/listing-indexes.ts) instead of a MULTI-INDEX OR,
+ * which collects keys from both indexes and reads every table row, and the totals can be summed
+ * from the index alone. With text over several years (or none) the lines are found from the
+ * grants the text finds instead (allocation_by_grant): see `textFirst` below.
+ *
+ * Conditions name the money line `a` (allocation) and, where they need it, its grant `g`.
+ */
+import type { Db } from '../db/open.js';
+import { UsageError } from '../core/errors.js';
+import { financialYearBounds } from '../core/financial-year.js';
+import type { GrantQuery, RowOrder } from './query.js';
+
+export interface SqlPart {
+  sql: string;
+  params: unknown[];
+}
+
+export interface QuerySql {
+  /** The years asked for, ascending, without repeats. */
+  years: number[];
+  /**
+   * The lines the criteria select, as arms joined by UNION ALL, each AND the common conditions:
+   * one arm per kind of line for a year query found through the year index, else one arm.
+   */
+  arms: SqlPart[];
+  /** Conditions on the line and its grant besides the arm's (not withdrawn), joined with AND. */
+  common: SqlPart;
+  /**
+   * All the conditions as one, none of them steering SQLite's choice of index (`+a.column`): for a
+   * query that finds a few grants first and then their lines (the totals' grants_not_plain).
+   */
+  byGrant: SqlPart;
+  /** Whether the conditions read the grant (`g`): the totals then join grants for every line. */
+  readsGrant: boolean;
+  /** The line is listed but its amount is not counted: it covers years not asked for (SQL on `a`). */
+  outside: SqlPart;
+}
+
+/** Turn free text into a safe FTS5 query: every word must appear (prefix match on the last). */
+export function ftsQuery(text: string): string | null {
+  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (!words.length) return null;
+  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+function like(s: string): string {
+  return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const marks = (n: number) => new Array<string>(n).fill('?').join(', ');
+
+/** The line's span [fy_from, fy_to] contains year `y` (bound as two parameters). */
+const COVERS = '(a.fy_from <= ? AND a.fy_to >= ?)';
+
+/** The conditions besides the year and the text (which steer the choice of index). */
+function otherConditions(q: GrantQuery): { where: string[]; params: unknown[]; readsGrant: boolean } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  let readsGrant = false;
+  if (!q.includeSuperseded) where.push('a.superseded = 0');
+  if (q.activeIn.length) {
+    readsGrant = true;
+    where.push(`(${q.activeIn.map(() => '(coalesce(g.planned_start, g.planned_end) <= ? AND coalesce(g.planned_end, g.planned_start) >= ?)').join(' OR ')})`);
+    for (const y of q.activeIn) {
+      const b = financialYearBounds(y);
+      params.push(b.to, b.from);
+    }
+  }
+  for (const theme of q.themes) {
+    where.push('EXISTS (SELECT 1 FROM grant_theme t WHERE t.grant_id = a.grant_id AND t.theme = ?)');
+    params.push(theme);
+  }
+  for (const f of q.flags) {
+    where.push('EXISTS (SELECT 1 FROM grant_flag f WHERE f.grant_id = a.grant_id AND f.flag = ? AND f.value = ?)');
+    params.push(f.name, f.value);
+  }
+  if (q.recipient) {
+    // Match organisations first (a small table), then use the allocation index on recipient.
+    // Any name the org-id has been published under: a grant is found by the name it shows.
+    where.push(`a.recipient_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
+      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\')`);
+    params.push(q.recipient, like(q.recipient), like(q.recipient));
+  }
+  if (q.funder) {
+    where.push(`(a.funder_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
+      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\') OR a.stream LIKE ? ESCAPE '\\')`);
+    params.push(q.funder, like(q.funder), like(q.funder), like(q.funder));
+  }
+  if (q.programme) {
+    readsGrant = true;
+    where.push(`(g.programme_code = ? OR g.programme_title LIKE ? ESCAPE '\\')`);
+    params.push(q.programme, like(q.programme));
+  }
+  for (const c of q.classifications ?? []) {
+    where.push(`EXISTS (SELECT 1 FROM grant_classification c WHERE c.grant_id = a.grant_id AND (c.code = ? COLLATE NOCASE OR c.title LIKE ? ESCAPE '\\'))`);
+    params.push(c, like(c));
+  }
+  if (q.minPence !== null) {
+    where.push('a.amount_pence >= ?');
+    params.push(q.minPence);
+  }
+  if (q.maxPence !== null) {
+    where.push('a.amount_pence <= ?');
+    params.push(q.maxPence);
+  }
+  if (q.grantIds.length) {
+    where.push(`a.grant_id IN (${marks(q.grantIds.length)})`);
+    params.push(...q.grantIds);
+  }
+  return { where, params, readsGrant };
+}
+
+const and = (parts: SqlPart[]): SqlPart => {
+  const live = parts.filter((p) => p.sql !== '1');
+  return live.length ? { sql: live.map((p) => p.sql).join('\n    AND '), params: live.flatMap((p) => p.params) } : { sql: '1', params: [] };
+};
+
+export function querySql(q: GrantQuery): QuerySql {
+  const years = [...new Set(q.years)].sort((x, y) => x - y);
+  const other = otherConditions(q);
+  const rest: SqlPart = { sql: other.where.length ? other.where.join('\n    AND ') : '1', params: other.params };
+  let text: ((p: string) => SqlPart) | null = null;
+  if (q.text) {
+    const fts = ftsQuery(q.text);
+    if (!fts) throw new UsageError(`--text "${q.text}" has no words to search for`);
+    // The line's own copy of its grant's rowid: no join to grants to test it.
+    text = (p) => ({ sql: `${p}a.grant_rowid IN (SELECT rowid FROM grant_fts WHERE grant_fts MATCH ?)`, params: [fts] });
+  }
+  // Which index finds the lines (a `+` before a column keeps SQLite from choosing an index by it):
+  // for one year, the year's lines (allocation_listing), each tested against the grants the text
+  // finds; over several years, or none, the grants the text finds, then their lines
+  // (allocation_by_grant). Measured at a million lines: a year holds ~140,000 lines and a common
+  // word ~200,000 grants, either way ~60 ms for one year; over five years, by year takes twice as long.
+  const textFirst = text !== null && (years.length === 0 || years[years.length - 1] > years[0]);
+  if (!years.length) {
+    return { years, arms: [{ sql: '1', params: [] }], common: and([...(text ? [text('')] : []), rest]), byGrant: and([...(text ? [text('+')] : []), rest]), readsGrant: other.readsGrant, outside: { sql: '0', params: [] } };
+  }
+
+  const lo = years[0];
+  const hi = years[years.length - 1];
+  // Years between the first and last that were not asked for (none for a run such as 2017-18..2019-20).
+  const gaps: number[] = [];
+  for (let y = lo, i = 0; y <= hi; y++) {
+    if (years[i] === y) i++;
+    else gaps.push(y);
+  }
+  // A line over several years is listed when its span overlaps a year asked for.
+  const overlap: SqlPart = gaps.length
+    ? { sql: ` AND (${years.map(() => COVERS).join(' OR ')})`, params: years.flatMap((y) => [y, y]) }
+    : { sql: '', params: [] };
+  const kinds = (p: string): SqlPart[] => [
+    { sql: `${p}a.financial_year IN (${marks(years.length)})`, params: years },
+    { sql: `${p}a.financial_year IS NULL AND ${p}a.fy_from <= ? AND ${p}a.fy_to >= ?${overlap.sql}`, params: [hi, lo, ...overlap.params] },
+  ];
+  const either = (p: string): SqlPart => {
+    const [one, several] = kinds(p);
+    return { sql: `(${one.sql} OR (${several.sql}))`, params: [...one.params, ...several.params] };
+  };
+  // Over several years, not all of them asked for: listed, but its amount is not the years' money.
+  // Never NULL (NULL AND FALSE is FALSE), and false at the first test for a line within one year.
+  const outside: SqlPart = {
+    sql: `(a.fy_from <> a.fy_to AND a.fy_from IS NOT NULL AND a.fy_to IS NOT NULL AND NOT (a.fy_from >= ? AND a.fy_to <= ?${gaps.map(() => ` AND NOT ${COVERS}`).join('')}))`,
+    params: [lo, hi, ...gaps.flatMap((g) => [g, g])],
+  };
+  const byGrant = and([either('+'), ...(text ? [text('+')] : []), rest]);
+  if (textFirst) return { years, arms: [either('+')], common: and([text!(''), rest]), byGrant, readsGrant: other.readsGrant, outside };
+  return { years, arms: kinds(''), common: and([...(text ? [text('+')] : []), rest]), byGrant, readsGrant: other.readsGrant, outside };
+}
+
+/**
+ * The SELECT run once per arm, joined by UNION ALL, with the arm's and the common conditions;
+ * `selectParams` are the SELECT list's own parameters (bound before the conditions').
+ */
+export function unionOfArms(select: string, s: QuerySql, extra: SqlPart[] = [], selectParams: unknown[] = []): SqlPart {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const arm of s.arms) {
+    const conds = [arm, s.common, ...extra].filter((c) => c.sql !== '1');
+    parts.push(`${select}${conds.length ? `\n  WHERE ${conds.map((c) => c.sql).join('\n    AND ')}` : ''}`);
+    params.push(...selectParams);
+    for (const c of conds) params.push(...c.params);
+  }
+  return { sql: parts.join('\nUNION ALL\n'), params };
+}
+
+/**
+ * Row orders (on the listing's column names): every one ends with the grant id and line number,
+ * so ties never depend on the engine. Text sorts by SQLite's BINARY collation (Unicode code
+ * points), never by locale.
+ */
+export const ORDER_BY: Record<RowOrder, string> = {
+  // Year (no year last), then grant title, id and line number.
+  year: 'fyFrom NULLS LAST, title, id, seq',
+  name: 'title, id, fyFrom NULLS LAST, seq',
+  // The order of the source document (grants as they came, lines as numbered).
+  register: 'sourceDocument NULLS LAST, position NULLS LAST, id, seq',
+  // Largest first; no amount last.
+  amount: 'coalesce(amountPence, -1) DESC, fyFrom NULLS LAST, title, id, seq',
+};
+
+type Statement = {
+  raw(on: boolean): Statement;
+  all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+};
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+/** Prepared statements are reused per register: the same criteria shape gives the same SQL. */
+export function statement(db: Db, sql: string): Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql) as unknown as Statement));
+  return st;
+}
