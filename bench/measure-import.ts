@@ -1,5 +1,5 @@
 /**
- * In-process import probe: `node [--expose-gc] dist/bench/measure-import.js FILE.csv DB [--statements] [--retainers] [--what-if] [--cache-mib N] [--step N]`.
+ * In-process import probe: `node [--expose-gc] dist/bench/measure-import.js FILE.csv DB [--statements] [--retainers] [--cache-mib N] [--step N]`.
  * Calls importFiles exactly as `foi import` does (fresh register, one transaction) and prints one
  * JSON line: wall time, rows/s over the run (every 25,000 rows), peak RSS, heap after a full GC
  * when --expose-gc is on, and, with --statements, the time spent inside each SQLite statement
@@ -8,11 +8,6 @@
  * after the import and what holds them (bench/lib/heap.ts). --cache-mib sets PRAGMA cache_size before importing (an experiment:
  * foi itself leaves SQLite's default 2 MiB).
  *
- * --what-if is a SQL-level experiment on the same code path, to size a bulk-load change before
- * anyone writes it: foreign keys off during the load and checked once at the end
- * (PRAGMA foreign_key_check); the four secondary indexes dropped before and built after; and
- * grant_fts swapped for a plain staging table, with the FTS5 index filled from it in one
- * INSERT … SELECT at the end. The reported time includes those end steps.
  */
 import { performance } from 'node:perf_hooks';
 import { rmSync } from 'node:fs';
@@ -38,35 +33,6 @@ export interface ImportProbe {
   cacheMib: number | null;
   /** With --retainers (and --expose-gc): large strings still alive after the import, and who holds them. */
   heap: HeapReport | null;
-  /** With --what-if: time of the end steps (FK check, index builds, FTS fill), included in ms. */
-  whatIfEndMs: number | null;
-}
-
-const SECONDARY_INDEXES: Record<string, string> = {
-  grants_award_date: 'CREATE INDEX grants_award_date ON grants(award_date)',
-  grants_recipient: 'CREATE INDEX grants_recipient ON grants(recipient_org_id)',
-  grants_funder: 'CREATE INDEX grants_funder ON grants(funding_org_id)',
-  allocation_fy: 'CREATE INDEX allocation_fy ON allocation(financial_year, amount_pence)',
-};
-
-function whatIfBefore(db: Db): void {
-  db.pragma('foreign_keys = OFF');
-  for (const name of Object.keys(SECONDARY_INDEXES)) db.exec(`DROP INDEX ${name}`);
-  db.exec('DROP TABLE grant_fts');
-  db.exec('CREATE TABLE grant_fts (rowid INTEGER PRIMARY KEY, grant_id, title, description, outcomes)');
-}
-
-function whatIfAfter(db: Db): void {
-  db.transaction(() => {
-    const bad = db.pragma('foreign_key_check') as unknown[];
-    if (bad.length) throw new Error(`what-if: ${bad.length} foreign key violations`);
-    for (const sql of Object.values(SECONDARY_INDEXES)) db.exec(sql);
-    db.exec('ALTER TABLE grant_fts RENAME TO grant_fts_stage');
-    db.exec("CREATE VIRTUAL TABLE grant_fts USING fts5(grant_id UNINDEXED, title, description, outcomes, tokenize = 'porter unicode61')");
-    db.exec('INSERT INTO grant_fts (rowid, grant_id, title, description, outcomes) SELECT rowid, grant_id, title, description, outcomes FROM grant_fts_stage');
-    db.exec('DROP TABLE grant_fts_stage');
-  })();
-  db.pragma('foreign_keys = ON');
 }
 
 function instrument(db: Db, stats: Map<string, StmtStat>): void {
@@ -103,13 +69,11 @@ async function main(): Promise<void> {
   if (!file || !dbPath) throw new Error('usage: measure-import FILE DB [--statements] [--cache-mib N]');
   const withStatements = rest.includes('--statements');
   const withRetainers = rest.includes('--retainers');
-  const whatIf = rest.includes('--what-if');
   const ci = rest.indexOf('--cache-mib');
   const cacheMib = ci >= 0 ? Number(rest[ci + 1]) : null;
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
   const db = openDatabase(dbPath, { create: true });
   if (cacheMib) db.pragma(`cache_size = -${cacheMib * 1024}`);
-  if (whatIf) whatIfBefore(db);
   const stats = new Map<string, StmtStat>();
   if (withStatements) instrument(db, stats);
   const progress: ImportProbe['progress'] = [];
@@ -122,12 +86,6 @@ async function main(): Promise<void> {
       next = (Math.floor(rows / PROGRESS_STEP) + 1) * PROGRESS_STEP;
     },
   });
-  let whatIfEndMs: number | null = null;
-  if (whatIf) {
-    const t1 = performance.now();
-    whatIfAfter(db);
-    whatIfEndMs = performance.now() - t1;
-  }
   const ms = performance.now() - t0;
   db.close();
   const g = (globalThis as { gc?: () => void }).gc;
@@ -149,7 +107,6 @@ async function main(): Promise<void> {
     statements: withStatements ? [...stats.values()].sort((a, b) => b.ms - a.ms) : null,
     cacheMib,
     heap,
-    whatIfEndMs,
   };
   process.stdout.write(JSON.stringify(probe) + '\n');
 }
