@@ -42,7 +42,18 @@ export interface QuerySql {
   readsGrant: boolean;
   /** The line is listed but its amount is not counted: it covers years not asked for (SQL on `a`). */
   outside: SqlPart;
+  /**
+   * When the text finds the lines (over several years, or none): `common` with the text written
+   * as `grant_fts MATCH ?`, for a statement whose FROM starts with grant_fts (the totals). The
+   * grants then come straight from the full-text index, one at a time in rowid order, and each
+   * one's lines are looked up (allocation_by_grant), instead of the grants being collected into a
+   * list first (`IN (SELECT rowid …)`, a temporary B-tree of every grant the text finds).
+   */
+  textDriven: SqlPart | null;
 }
+
+/** The grants (rowids) a full-text query finds. */
+const TEXT_ROWIDS = 'SELECT rowid FROM grant_fts WHERE grant_fts MATCH ?';
 
 /** Turn free text into a safe FTS5 query: every word must appear (prefix match on the last). */
 export function ftsQuery(text: string): string | null {
@@ -132,8 +143,9 @@ export function querySql(q: GrantQuery): QuerySql {
     const fts = ftsQuery(q.text);
     if (!fts) throw new UsageError(`--text "${q.text}" has no words to search for`);
     // The line's own copy of its grant's rowid: no join to grants to test it.
-    text = (p) => ({ sql: `${p}a.grant_rowid IN (SELECT rowid FROM grant_fts WHERE grant_fts MATCH ?)`, params: [fts] });
+    text = (p) => ({ sql: `${p}a.grant_rowid IN (${TEXT_ROWIDS})`, params: [fts] });
   }
+  const textDriven = (): SqlPart => and([{ sql: 'grant_fts MATCH ?', params: [ftsQuery(q.text!)] }, rest]);
   // Which index finds the lines (a `+` before a column keeps SQLite from choosing an index by it):
   // for one year, the year's lines (allocation_listing), each tested against the grants the text
   // finds; over several years, or none, the grants the text finds, then their lines
@@ -141,7 +153,7 @@ export function querySql(q: GrantQuery): QuerySql {
   // word ~200,000 grants, either way ~60 ms for one year; over five years, by year takes twice as long.
   const textFirst = text !== null && (years.length === 0 || years[years.length - 1] > years[0]);
   if (!years.length) {
-    return { years, arms: [{ sql: '1', params: [] }], common: and([...(text ? [text('')] : []), rest]), byGrant: and([...(text ? [text('+')] : []), rest]), readsGrant: other.readsGrant, outside: { sql: '0', params: [] } };
+    return { years, arms: [{ sql: '1', params: [] }], common: and([...(text ? [text('')] : []), rest]), byGrant: and([...(text ? [text('+')] : []), rest]), readsGrant: other.readsGrant, outside: { sql: '0', params: [] }, textDriven: text ? textDriven() : null };
   }
 
   const lo = years[0];
@@ -171,8 +183,26 @@ export function querySql(q: GrantQuery): QuerySql {
     params: [lo, hi, ...gaps.flatMap((g) => [g, g])],
   };
   const byGrant = and([either('+'), ...(text ? [text('+')] : []), rest]);
-  if (textFirst) return { years, arms: [either('+')], common: and([text!(''), rest]), byGrant, readsGrant: other.readsGrant, outside };
-  return { years, arms: kinds(''), common: and([...(text ? [text('+')] : []), rest]), byGrant, readsGrant: other.readsGrant, outside };
+  if (textFirst) return { years, arms: [either('+')], common: and([text!(''), rest]), byGrant, readsGrant: other.readsGrant, outside, textDriven: textDriven() };
+  if (text) {
+    // One year and text: both the year's lines and the grants the text finds can be many (a common
+    // word finds a fifth of a register). Within one year the year index holds the lines in grant
+    // order (a line within one year has fy_from = fy_to = financial_year, see lineSpan) and the
+    // full-text index gives grants in rowid order, so SQLite intersects the two by merging them
+    // (INTERSECT of two ordered sides), then reads the lines of the grants in both; rather than
+    // collecting every grant the text finds into a temporary B-tree and testing every line of the
+    // year against it. Lines over several years (usually few) are sorted by grant and merged the
+    // same way, only when there are some (an IN list is made when first tested).
+    const fts = ftsQuery(q.text!);
+    const merged = (arm: SqlPart): SqlPart => ({
+      sql: `${arm.sql} AND a.grant_rowid IN (SELECT a.grant_rowid FROM allocation a WHERE ${arm.sql} INTERSECT ${TEXT_ROWIDS})`,
+      params: [...arm.params, ...arm.params, fts],
+    });
+    const [, several] = kinds('');
+    const one: SqlPart = { sql: 'a.financial_year = ? AND a.fy_from = ? AND a.fy_to = ?', params: [lo, lo, lo] };
+    return { years, arms: [merged(one), merged(several)], common: rest, byGrant, readsGrant: other.readsGrant, outside, textDriven: null };
+  }
+  return { years, arms: kinds(''), common: rest, byGrant, readsGrant: other.readsGrant, outside, textDriven: null };
 }
 
 /**

@@ -64,10 +64,12 @@ function aggregate(db: Db, q: GrantQuery, s: QuerySql, source: keyof typeof SOUR
   const measureParams = years ? [...s.outside.params, ...s.outside.params, ...s.outside.params] : [];
   const parts: string[] = [];
   const params: unknown[] = [];
-  const ways: SqlPart[][] = source === 'notPlain' ? [[s.byGrant]] : s.arms.map((arm) => [arm, s.common]);
+  // Driven by the text: the grants come from the full-text index first, then their lines.
+  const driven = source !== 'notPlain' && s.textDriven !== null;
+  const ways: SqlPart[][] = source === 'notPlain' ? [[s.byGrant]] : s.arms.map((arm) => [arm, driven ? s.textDriven! : s.common]);
   for (const way of ways) {
     const conds = [...way, ...extra].filter((c) => c.sql !== '1');
-    parts.push(`SELECT ${measures.join(', ')} FROM ${from}${conds.length ? ` WHERE ${conds.map((c) => c.sql).join(' AND ')}` : ''}${byGrant ? ' GROUP BY currency, withdrawn' : ''}`);
+    parts.push(`SELECT ${measures.join(', ')} FROM ${driven ? `grant_fts CROSS JOIN ${from.replace(/^allocation a/, 'allocation a ON a.grant_rowid = grant_fts.rowid')}` : from}${conds.length ? ` WHERE ${conds.map((c) => c.sql).join(' AND ')}` : ''}${byGrant ? ' GROUP BY currency, withdrawn' : ''}`);
     params.push(...measureParams);
     for (const c of conds) params.push(...c.params);
   }

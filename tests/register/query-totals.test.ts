@@ -72,6 +72,7 @@ function makeRegister(): Db {
       if (int(3) === 0) g.classifications = [{ code: `C${int(3)}`, title: 'Crime' }];
       w.writeGrant(g);
     }
+    w.finishFile(); // the full-text rows of the grants (made together at the end of a file)
     w.withdraw(Array.from({ length: 30 }, () => `G-${String(int(400)).padStart(4, '0')}`));
   })();
   return db;
@@ -156,6 +157,8 @@ describe('totals from one aggregate equal the totals added up row by row', () =>
     expect(n('SELECT count(*) FROM allocation WHERE amount_pence IS NULL')).toBeGreaterThan(10);
     expect(n('SELECT count(*) FROM allocation WHERE fy_from < fy_to')).toBeGreaterThan(50);
     expect(n('SELECT count(*) FROM allocation WHERE fy_from IS NULL')).toBeGreaterThan(10);
+    // Every grant can be found by its text (the random criteria search it).
+    expect(n("SELECT count(*) FROM grant_fts WHERE grant_fts MATCH 'community'")).toBeGreaterThan(50);
   });
 
   it('the plain criteria: nothing, a year, years with gaps', () => {
@@ -166,6 +169,23 @@ describe('totals from one aggregate equal the totals added up row by row', () =>
       const t = queryTotals(db, q);
       if (years.length === 3 && years[0] === 2012) expect(t.outside.length).toBeGreaterThan(0);
     }
+  });
+
+  it('a year and text (the year\'s lines merged with the grants the text finds), and text over several years or none (the text first)', () => {
+    // The merge reads a year's lines in grant order, which holds because a line within one year
+    // has its span's first and last year equal to it.
+    expect(db.prepare('SELECT count(*) FROM allocation WHERE financial_year IS NOT NULL AND (fy_from IS NOT financial_year OR fy_to IS NOT financial_year)').pluck().get()).toBe(0);
+    let found = 0;
+    for (const text of ['community', 'mental health', 'housing project', 'caf', 'Øre', 'nothing matches this']) {
+      for (const years of [[2012], [2014], [2016], [2016, 2016], [2019], [2013, 2014], [2012, 2015, 2019], []]) {
+        for (const extra of [{}, { includeSuperseded: true, includeWithdrawn: true }, { programme: 'Violence' }, { activeIn: [2014] }, { recipient: 'Refu', minPence: 500_000 }]) {
+          const q = { ...emptyQuery(), years, text, ...extra };
+          compare(db, q);
+          found += queryTotals(db, q).count;
+        }
+      }
+    }
+    expect(found).toBeGreaterThan(1000);
   });
 
   it('for 400 random criteria', () => {
