@@ -71,12 +71,15 @@ const marks = (n: number) => new Array<string>(n).fill('?').join(', ');
 /** The line's span [fy_from, fy_to] contains year `y` (bound as two parameters). */
 const COVERS = '(a.fy_from <= ? AND a.fy_to >= ?)';
 
-/** The conditions besides the year and the text (which steer the choice of index). */
-function otherConditions(q: GrantQuery): { where: string[]; params: unknown[]; readsGrant: boolean } {
+/**
+ * The conditions besides the year and the text (which steer the choice of index). `p` before
+ * `a.superseded` keeps SQLite from choosing allocation_by_grant for it (see the year and text below).
+ */
+function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params: unknown[]; readsGrant: boolean } {
   const where: string[] = [];
   const params: unknown[] = [];
   let readsGrant = false;
-  if (!q.includeSuperseded) where.push('a.superseded = 0');
+  if (!q.includeSuperseded) where.push(`${p}a.superseded = 0`);
   if (q.activeIn.length) {
     readsGrant = true;
     where.push(`(${q.activeIn.map(() => '(coalesce(g.planned_start, g.planned_end) <= ? AND coalesce(g.planned_end, g.planned_start) >= ?)').join(' OR ')})`);
@@ -136,7 +139,9 @@ const and = (parts: SqlPart[]): SqlPart => {
 
 export function querySql(q: GrantQuery): QuerySql {
   const years = [...new Set(q.years)].sort((x, y) => x - y);
-  const other = otherConditions(q);
+  // One year and text: the lines of the grants in both are read from the year's part of
+  // allocation_listing, which the merge below has just read, not looked up in allocation_by_grant.
+  const other = otherConditions(q, q.text !== null && years.length === 1 ? '+' : '');
   const rest: SqlPart = { sql: other.where.length ? other.where.join('\n    AND ') : '1', params: other.params };
   let text: ((p: string) => SqlPart) | null = null;
   if (q.text) {
