@@ -142,7 +142,7 @@ export async function queryStep(register: string | null, skipReason: string | nu
     if (parts.length) {
       misses += `**Where the time goes.** The two sets the statement intersects, each measured alone (median of 5):\n\n`;
       misses += mdTable(['Query', 'Grants the text finds', 'Full-text search alone', 'Lines in the years', 'Year lines alone (from the index)'], parts.map((p) => [p.id, fmtInt(p.ftsRows), fmtMs(p.ftsMs), fmtInt(p.yearRows), fmtMs(p.yearMs)])) + '\n\n';
-      misses += `When a common word meets a whole year, both sets are large: SQLite builds the list of the text's grants and tests every line of the year against it (or, over several years, looks up the lines of every grant the text finds, through allocation_by_grant); the intersection, not the reading, is what is left. What could close it: a full-text index that also holds each grant's financial years (a token per year in \`grant_fts\`, written by the import), so that one FTS5 query returns only that year's grants.\n`;
+      misses += `When a common word meets a whole year, both sets are large: SQLite merges the year's lines (in grant order in allocation_listing) with the text's grants (in rowid order) and then reads the lines of the grants in both (over several years, it looks up the lines of every grant the text finds, through allocation_by_grant); the full-text search and the merge, not the reading, are what is left. What could close it: a full-text index that also holds each grant's financial years (a token per year in \`grant_fts\`, written by the import), so that one FTS5 query returns only that year's grants.\n`;
     }
   }
   return { summary, markdown: md, misses };
