@@ -150,7 +150,9 @@ export function querySql(q: GrantQuery): QuerySql {
     // The line's own copy of its grant's rowid: no join to grants to test it.
     text = (p) => ({ sql: `${p}a.grant_rowid IN (${TEXT_ROWIDS})`, params: [fts] });
   }
-  const textDriven = (): SqlPart => and([{ sql: 'grant_fts MATCH ?', params: [ftsQuery(q.text!)] }, rest]);
+  // Not for a few grants named by id: their lines are found by id first (allocation_key), then
+  // tested against the text's grants, rather than every grant the text finds looked up.
+  const textDriven = (): SqlPart | null => (q.grantIds.length ? null : and([{ sql: 'grant_fts MATCH ?', params: [ftsQuery(q.text!)] }, rest]));
   // Which index finds the lines (a `+` before a column keeps SQLite from choosing an index by it):
   // for one year, the year's lines (allocation_listing), each tested against the grants the text
   // finds; over several years, or none, the grants the text finds, then their lines
