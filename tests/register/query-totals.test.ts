@@ -178,7 +178,7 @@ describe('totals from one aggregate equal the totals added up row by row', () =>
     let found = 0;
     for (const text of ['community', 'mental health', 'housing project', 'caf', 'Øre', 'nothing matches this']) {
       for (const years of [[2012], [2014], [2016], [2016, 2016], [2019], [2013, 2014], [2012, 2015, 2019], []]) {
-        for (const extra of [{}, { includeSuperseded: true, includeWithdrawn: true }, { programme: 'Violence' }, { activeIn: [2014] }, { recipient: 'Refu', minPence: 500_000 }]) {
+        for (const extra of [{}, { includeSuperseded: true, includeWithdrawn: true }, { programme: 'Violence' }, { activeIn: [2014] }, { recipient: 'Refu', minPence: 500_000 }, { grantIds: ['G-0003', 'G-0017', 'G-0042', 'G-0123', 'G-0301'] }, { funder: 'Home Office' }]) {
           const q = { ...emptyQuery(), years, text, ...extra };
           compare(db, q);
           found += queryTotals(db, q).count;
