@@ -10,7 +10,7 @@ import { emptyQuery, queryGrants, resolveThemes, yearsInRegister } from '../regi
 import { parseFinancialYearList } from '../core/financial-year.js';
 import { describeMatches } from '../letters/build-view.js';
 import { lineAmount } from '../letters/letter-tables.js';
-import { listTemplates } from '../letters/templates.js';
+import { listTemplates } from '../letters/template-set.js';
 import { parseRequestText, type RequestSpec } from '../letters/request.js';
 import type { AnswerFlags } from './answer.js';
 

@@ -4,9 +4,9 @@ import { renderListing } from '../output/listing.js';
 
 export async function run(ctx: Ctx, args: unknown[], opts: { templates?: string }): Promise<number> {
   const action = String(args[0] ?? 'list');
-  const { checkTemplates, listTemplateFiles } = await import('../letters/templates.js');
   const format = ctx.format();
   if (action === 'list') {
+    const { listTemplateFiles } = await import('../letters/template-set.js');
     const files = listTemplateFiles(opts.templates ?? null);
     ctx.out(renderListing({
       columns: [
@@ -21,6 +21,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { templates?: string 
     return 0;
   }
   if (action !== 'check') throw new UsageError(`templates ${action}: expected "list" or "check"`);
+  const { checkTemplates } = await import('../letters/template-check.js');
   const checks = checkTemplates(opts.templates ?? null);
   const bad = checks.filter((c) => !c.ok);
   ctx.out(renderListing({

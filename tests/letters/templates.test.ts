@@ -1,21 +1,19 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { marked, type Token, type Tokens } from 'marked';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { overrideDir } from '../helpers/template-dir.js';
 import { loadBodyConfig, validateBodyConfig } from '../../src/letters/body-config.js';
-import { TemplateError, compileTemplate, hb, markdownEscape } from '../../src/letters/handlebars-env.js';
-import {
-  EXEMPTION_PARTIALS,
-  checkTemplates,
-  defaultTemplateFor,
-  listTemplateFiles,
-  listTemplates,
-  normaliseMarkdown,
-  renderLetter,
-  sampleLetterView,
-} from '../../src/letters/templates.js';
+import { markdownEscape } from '../../src/core/markdown-escape.js';
+import { hb } from '../../src/letters/handlebars-env.js';
+import { EXEMPTION_PARTIALS } from '../../src/letters/letter-shape.js';
+import { sampleLetterView } from '../../src/letters/sample-letters.js';
+import { compileTemplate } from '../../src/letters/template-compile.js';
+import { TemplateError } from '../../src/letters/template-errors.js';
+import { listTemplateFiles, listTemplates } from '../../src/letters/template-set.js';
+import { defaultTemplateFor, normaliseMarkdown, renderLetter } from '../../src/letters/templates.js';
 import type { LetterView, QuestionView } from '../../src/letters/view-model.js';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'letters');
@@ -62,20 +60,6 @@ function paragraphs(md: string): string[] {
   visit(marked.lexer(md));
   return out;
 }
-
-const tmpDirs: string[] = [];
-function overrideDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'foi-templates-'));
-  tmpDirs.push(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(join(dir, rel, '..'), { recursive: true });
-    writeFileSync(join(dir, rel), text);
-  }
-  return dir;
-}
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
 
 function thrown(fn: () => unknown): Error {
   try {
@@ -324,90 +308,6 @@ describe('template errors name the file, the line and the name', () => {
   });
 });
 
-describe('checkTemplates', () => {
-  it('passes on the shipped set, covering every template and partial', () => {
-    const results = checkTemplates();
-    const bad = results.filter((r) => !r.ok);
-    expect(bad.map((r) => r.message)).toEqual([]);
-    const files = results.map((r) => r.file);
-    for (const f of [
-      'templates/full-response.hbs',
-      'templates/partly-held.hbs',
-      'templates/not-held.hbs',
-      'templates/refusal-s12.hbs',
-      'templates/partials/letterhead.hbs',
-      'templates/partials/opening.hbs',
-      'templates/partials/late-apology.hbs',
-      'templates/partials/question.hbs',
-      'templates/partials/review-and-ico.hbs',
-      'templates/partials/signoff.hbs',
-      ...Object.values(EXEMPTION_PARTIALS).map((p) => `templates/partials/${p}.hbs`),
-    ]) {
-      expect(files).toContain(f);
-    }
-  });
-
-  it('reports a broken override directory with files and lines', () => {
-    const dir = overrideDir({
-      'syntax.hbs': '{{> letterhead}}\n{{#each questions}}\n{{> review-and-ico}}\n',
-      'helper.hbs': '{{> letterhead}}\n{{upper body.name}}\n{{> review-and-ico}}\n',
-      'no-review.hbs': '{{> letterhead}}\nHello\n',
-      'missing-partial.hbs': '{{> letterhead}}\n{{> nowhere}}\n{{> review-and-ico}}\n',
-      'list-as-text.hbs': '{{> letterhead}}\n{{questions}}\n{{> review-and-ico}}\n',
-      'partials/question.hbs': '## Question {{number}}\n\n{{#each tables}}\n{{table this}}\n{{caption.text}}\n{{/each}}\n{{numbr}}\n{{@root.body.nmae}}\n',
-    });
-    const results = checkTemplates(dir);
-    const byFile = new Map(results.map((r) => [r.file, r]));
-    const msg = (rel: string) => byFile.get(join(dir, rel))?.message ?? '';
-    expect(byFile.get(join(dir, 'syntax.hbs'))?.ok).toBe(false);
-    expect(msg('syntax.hbs')).toBe(`${join(dir, 'syntax.hbs')} line 2: {{#each}} is never closed: {{/each}} is missing`);
-    expect(msg('helper.hbs')).toContain(`${join(dir, 'helper.hbs')} line 2: unknown helper "upper"`);
-    expect(msg('no-review.hbs')).toContain('does not include {{> review-and-ico}}');
-    expect(msg('missing-partial.hbs')).toContain(`${join(dir, 'missing-partial.hbs')} line 2: partial "nowhere" not found`);
-    expect(msg('list-as-text.hbs')).toContain('line 2: "questions" is a list, not text');
-    const q = msg('partials/question.hbs');
-    expect(q).toContain(`${join(dir, 'partials/question.hbs')} line 7: "numbr" is not defined`);
-    expect(q).toContain('line 5: "caption.text" is not defined');
-    expect(q).toContain('line 8: "@root.body.nmae" is not defined');
-    expect(byFile.get(join(dir, 'partials/question.hbs'))?.origin).toBe('override');
-    // The shipped files that are fine stay fine.
-    expect(byFile.get('templates/partials/signoff.hbs')?.ok).toBe(true);
-  });
-
-  it('accepts ordinary Handlebars idioms without false alarms', () => {
-    const dir = overrideDir({
-      'idioms.hbs': [
-        '{{> letterhead}}',
-        '{{#each questions as |q qi|}}',
-        '{{qi}} {{q.number}} {{@index}} {{#if @first}}first{{/if}} {{../ref}} {{@root.body.shortName}} {{this.wording}}',
-        '{{#each tables}}{{#each columns}}{{header}} {{../financialYear}} {{@../index}}{{/each}}{{#each rows}}{{#each this}}{{this}}{{/each}}{{/each}}{{/each}}',
-        '{{#with exemption}}{{section}} {{#each publicInterestFor}}{{this}}{{/each}}{{/with}}',
-        '{{#unless noMatch}}{{tables.length}}{{/unless}} {{lookup (lookup @root.questions 0) "number"}}',
-        '{{/each}}',
-        '{{#body}}{{name}}{{/body}} {{#questions}}{{number}}{{/questions}} {{#late}}late{{/late}}',
-        '{{#if (eq outcome "held")}}held{{else if anyExemption}}exempt{{else}}other{{/if}}',
-        '{{> question (lookup questions 0)}}',
-        '{{> review-and-ico}}',
-      ].join('\n'),
-    });
-    const r = checkTemplates(dir).find((x) => x.file === join(dir, 'idioms.hbs'))!;
-    expect(r.message).toBeNull();
-    expect(r.ok).toBe(true);
-  });
-
-  it('catches runtime errors by rendering the sample letters', () => {
-    // Statically fine (date takes text) but the text is not a date: only a render shows it.
-    const dir = overrideDir({ 'partials/signoff.hbs': 'Yours sincerely,\n\n{{date responseDateIso}} {{date body.shortName}}\n' });
-    const r = checkTemplates(dir).find((x) => x.file === join(dir, 'partials/signoff.hbs'))!;
-    expect(r.ok).toBe(false);
-    expect(r.message).toBe(`${join(dir, 'partials/signoff.hbs')} line 3: date: expects an ISO date (YYYY-MM-DD), got string "MOPAC"`);
-    // The static check catches a type mismatch it can see.
-    const dir2 = overrideDir({ 'partials/signoff.hbs': 'Yours sincerely,\n\n{{money body.signatory.name}}\n' });
-    const r2 = checkTemplates(dir2).find((x) => x.file === join(dir2, 'partials/signoff.hbs'))!;
-    expect(r2.message).toContain('line 3: helper "money" expects an amount in pence, got a string');
-  });
-});
-
 describe('overrides via templatesDir', () => {
   it('replaces a partial by file name and adds a template', () => {
     const dir = overrideDir({
@@ -552,42 +452,6 @@ describe('templates by outcome', () => {
     expect(md).toContain('section 38 of the Freedom of Information Act 2000');
     expect(md.match(/Section (43\(2\)|31|38) is a qualified exemption/g)).toHaveLength(3);
     expect(md.match(/refusal notice under section 17\(1\)/g)).toHaveLength(5);
-  });
-});
-
-describe('helpers', () => {
-  const run = (src: string, data: object = {}) => compileTemplate(src, 'templates/t.hbs')(data);
-  it('money and date', () => {
-    expect(run('{{money a}} {{money b}} {{money c pence=true}}', { a: 13970700, b: 208743181, c: 45000 })).toBe('£139,707 £2,087,431.81 £450.00');
-    expect(run('{{date d}}', { d: '2019-01-24' })).toBe('24 January 2019');
-    expect(() => run('\n{{money a}}', { a: '£5' })).toThrow('templates/t.hbs line 2: money: expects whole pence (an integer), got string "£5"');
-    expect(() => run('{{date d}}', { d: '2019-02-30' })).toThrow(/date: expects an ISO date/);
-  });
-  it('join, plural, numbered, quote, lines, link, eq', () => {
-    expect(run('{{join l ", " last=" and "}}', { l: ['PCD 1653', 'CEOD_03', 'DMPCD 2015 96'] })).toBe('PCD 1653, CEOD\\_03 and DMPCD 2015 96');
-    expect(run('{{plural n "grant"}}/{{plural m "grant"}}/{{plural l "entry" "entries"}}', { n: 1, m: 2, l: [1, 2] })).toBe('grant/grants/entries');
-    expect(run('{{numbered l}}', { l: ['first', '*second*'] })).toBe('1. first\n2. \\*second\\*');
-    expect(run('{{quote w}}', { w: 'Line one\n\tLine two\n\n\n# three' })).toBe('> Line one\\\n> Line two\n>\n> \\# three');
-    expect(run('{{lines a b}}', { a: 'One', b: ['Two', null, 'Three'] })).toBe('One\\\nTwo\\\nThree');
-    // Only the body's own addresses (its configured pages' site, its e-mail) and the ICO are links.
-    const body = { nextStepsUrl: 'https://x.org/foi', decisionsUrl: null, email: 'foi@example.org', reviewContact: 'FOI team' };
-    expect(run('{{link a}} {{link b}} {{link c}} {{link d}}', { body, a: 'https://x.org/a_b', b: 'foi@example.org', c: 'our *site*', d: 'https://ico.org.uk' })).toBe(
-      '<https://x.org/a_b> <foi@example.org> our \\*site\\* <https://ico.org.uk>',
-    );
-    expect(run('{{link a}} {{link b}}', { body, a: 'https://evil.example/a_b', b: 'someone@evil.example' })).toBe(
-      'https\\://evil.example/a\\_b someone\\@evil.example',
-    );
-    expect(run('{{#if (eq a "x")}}yes{{else}}no{{/if}}', { a: 'x' })).toBe('yes');
-  });
-  it('table helper output', () => {
-    const t = {
-      financialYear: null, caption: null,
-      columns: [{ key: 'a', header: 'Name | alias', align: 'left' }, { key: 'b', header: 'Amount', align: 'right' }],
-      rows: [['x\ny', '£1']],
-      totalRow: ['Total', '£1'],
-    };
-    expect(run('{{table t}}', { t })).toBe('| Name \\| alias | Amount |\n| --- | ---: |\n| x y | £1 |\n| **Total** | **£1** |');
-    expect(() => run('{{table t}}', { t: { ...t, rows: [['only one cell']] } })).toThrow(/row 1 of the table has 1 cells; the table has 2 columns/);
   });
 });
 
