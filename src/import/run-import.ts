@@ -153,6 +153,13 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
   // process under 500 MiB, the reading thread included.
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`cache_size = ${IMPORT_CACHE_SIZE}`);
+  // Index builds at the end sort in temporary files on disk, not in this process's memory, and
+  // pages are not mapped (mapped pages count as resident): measured at a million rows, a few
+  // seconds faster and 10-30 MiB less at the peak. Both are put back when the import ends.
+  const mmapSize = db.pragma('mmap_size', { simple: true }) as number;
+  const tempStore = db.pragma('temp_store', { simple: true }) as number;
+  db.pragma('mmap_size = 0');
+  db.pragma('temp_store = FILE');
   beginWrite(db, opts.onWait);
   let committed = false;
   try {
@@ -312,6 +319,8 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
     report?.abort();
     if (!committed && db.inTransaction) db.exec('ROLLBACK');
     db.pragma(`cache_size = ${cacheSize}`);
+    db.pragma(`mmap_size = ${mmapSize}`);
+    db.pragma(`temp_store = ${tempStore}`);
   }
 }
 
