@@ -109,8 +109,14 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
       return 1;
     }
   }
-  const writer = new AtomicWriter();
-  for (const o of outputs.files) await writer.write(join(outDir, o.name), o.data);
+  // One letter's files go in together: a failure leaves none of them half-updated.
+  const writer = new AtomicWriter(64, true);
+  try {
+    for (const o of outputs.files) await writer.write(join(outDir, o.name), o.data);
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
   await writer.finish();
   const v = outputs.view;
   // Warnings after the work: a request that fails says one thing, its error.

@@ -13,6 +13,7 @@
  */
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { DataError } from './errors.js';
 
 function tempBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
@@ -79,9 +80,15 @@ export class AtomicWriter {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly dirs = new Set<string>();
   private failure: Error | null = null;
+  /** With `together`: temps synced and waiting for `finish()` to rename them all. */
+  private readonly staged: { tmp: string; path: string }[] = [];
 
-  /** At most this many files between write and rename at once (each holds a descriptor). */
-  constructor(private readonly maxInFlight = 64) {}
+  /**
+   * At most `maxInFlight` files between write and rename at once (each holds a descriptor).
+   * `together` (one letter's files): nothing is renamed until every file is written and synced,
+   * so a failure (a full disk, a folder in the way) leaves none of the new files, not some.
+   */
+  constructor(private readonly maxInFlight = 64, private readonly together = false) {}
 
   /** Start writing `path`; it is in place once its sync finishes, and durable after `finish()`. */
   async write(path: string, data: string | Uint8Array): Promise<void> {
@@ -95,7 +102,8 @@ export class AtomicWriter {
         closeSync(fd);
         try {
           if (err) throw err;
-          renameOver(tmp, path);
+          if (this.together) this.staged.push({ tmp, path });
+          else renameOver(tmp, path);
         } catch (e) {
           rmSync(tmp, { force: true });
           this.failure ??= e as Error;
@@ -109,9 +117,21 @@ export class AtomicWriter {
   /** Wait for every file, then sync each directory once. Throws the first failure. */
   async finish(): Promise<void> {
     await Promise.all(this.inFlight);
+    if (this.together) {
+      const inTheWay = this.staged.find((s) => statSync(s.path, { throwIfNoEntry: false })?.isDirectory());
+      if (inTheWay) this.failure ??= new DataError(`cannot write ${inTheWay.path}: a folder of that name is in the way; nothing was written`);
+      if (this.failure) await this.abort();
+      for (const s of this.staged.splice(0)) renameOver(s.tmp, s.path);
+    }
     for (const dir of [...this.dirs].sort()) syncDir(dir);
     this.dirs.clear();
     if (this.failure) throw this.failure;
+  }
+
+  /** After a failure: wait for the files in flight and remove every temp not yet renamed. */
+  async abort(): Promise<void> {
+    await Promise.all(this.inFlight);
+    for (const s of this.staged.splice(0)) rmSync(s.tmp, { force: true });
   }
 }
 

@@ -3,7 +3,7 @@
  * and read times in London. `--as-at 2023-08-23` means the end of that day in London.
  */
 import { UsageError } from './errors.js';
-import { parseDate } from './dates.js';
+import { parseDate, todayInLondon } from './dates.js';
 
 let london: Intl.DateTimeFormat | null = null;
 
@@ -30,14 +30,23 @@ export function endOfLondonDay(isoDate: string): string {
  * `--as-at`: a date (`2023-08-23`, `23/08/2023`: the end of that day in London) or an instant
  * with its zone (`2026-11-25T15:04:05Z`, `…+01:00`). Returns a UTC ISO instant.
  */
-export function parseAsAt(text: string): string {
+export function parseAsAt(text: string, now = Date.now()): string {
   const t = text.trim();
+  // The history is stamped by the real clock (not FOI_TODAY): a later date has no register yet,
+  // and reading it as "now" would hide a mistyped year.
+  const future = () => new UsageError(`--as-at "${text}" is in the future; the register's history runs to now (${formatLondonTime(new Date(now).toISOString())})`);
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(t)) {
     const ms = Date.parse(t);
-    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
+    if (!Number.isNaN(ms)) {
+      if (ms > now) throw future();
+      return new Date(ms).toISOString();
+    }
   }
   const d = parseDate(t);
-  if (d.ok) return endOfLondonDay(d.date);
+  if (d.ok) {
+    if (d.date > todayInLondon(new Date(now))) throw future();
+    return endOfLondonDay(d.date);
+  }
   throw new UsageError(`--as-at "${text}": expected a date (2023-08-23, meaning the end of that day in London) or a time with its zone (2026-11-25T15:04:05Z)`);
 }
 

@@ -121,7 +121,9 @@ function readHeadBytes(path: string, n: number): Buffer {
 export async function importFiles(db: Db, paths: readonly string[], opts: ImportOptions = {}): Promise<ImportResult> {
   const maxErrors = opts.maxErrors ?? 50;
   for (const p of paths) {
-    if (!existsSync(p) || !statSync(p).isFile()) throw new UsageError(`${p}: no such file`);
+    if (!existsSync(p)) throw new UsageError(`${p}: no such file`);
+    if (statSync(p).isDirectory()) throw new UsageError(`${p}: a folder, not a file; name the files to import (foi import ${p.replace(/\/+$/, '')}/*.json)`);
+    if (!statSync(p).isFile()) throw new UsageError(`${p}: not a regular file`);
   }
   const encoding = opts.encoding === undefined ? undefined : checkEncoding(opts.encoding);
   const sizes = paths.map((p) => statSync(p).size);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument, LineCounter, isNode } from 'yaml';
-import { DataError } from '../core/errors.js';
+import { DataError, UsageError } from '../core/errors.js';
 import { parseDate } from '../core/dates.js';
 import { tryParseFinancialYear, formatFinancialYear, parseFinancialYearList } from '../core/financial-year.js';
 import { parseMoney } from '../core/money.js';
@@ -121,7 +121,14 @@ const CRITERIA_KEYS = ['fy', 'activeIn', 'theme', 'themes', 'text', 'recipient',
 export type LoggedFacts = (reference: string) => { received: string; wording: string | null } | null;
 
 export function parseRequestFile(path: string, fromLog?: LoggedFacts): RequestSpec {
-  return parseRequestText(readFileSync(path, 'utf8'), path, fromLog);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such request file' : code === 'EISDIR' ? 'a folder, not a request file (foi batch answers a folder of them)' : (e as Error).message}`);
+  }
+  return parseRequestText(text, path, fromLog);
 }
 
 export function parseRequestText(text: string, file: string, fromLog?: LoggedFacts): RequestSpec {
@@ -134,7 +141,7 @@ export function parseRequestText(text: string, file: string, fromLog?: LoggedFac
   const at = (path: (string | number)[]): string => {
     const node = doc.getIn(path, true);
     const name = path.reduce<string>((a, k) => (typeof k === 'number' ? `${a}[${k}]` : a ? `${a}.${k}` : k), '');
-    return isNode(node) && node.range ? `${file} line ${lc.linePos(node.range[0]).line}, ${name}` : `${file}, ${name || 'top level'}`;
+    return isNode(node) && node.range ? `${file} line ${lc.linePos(node.range[0]).line}${name ? `, ${name}` : ''}` : `${file}, ${name || 'top level'}`;
   };
   const fail = (path: (string | number)[], msg: string): never => {
     throw new DataError(`${at(path)}: ${msg}`);

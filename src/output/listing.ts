@@ -115,6 +115,17 @@ function textTable<R>(l: Listing<R>): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A cell on one terminal line. Line breaks and tabs become spaces; other control characters
+ * (C0, DEL, C1) from data are shown as visible symbols, never sent to the terminal: an escape
+ * sequence in a grant's title would otherwise recolour the screen, move the cursor or make a
+ * clickable link (OSC 8).
+ */
 function oneLine(s: string): string {
-  return s.replace(/\s*\r?\n\s*/g, ' ');
+  return s
+    .replace(/\s*[\r\n]+\s*|\t/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+      const code = c.charCodeAt(0);
+      return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
+    });
 }
