@@ -346,6 +346,21 @@ describe('computeColumnWidths', () => {
     const squeezed = computeColumnWidths(cols, 5000);
     expect(squeezed.reduce((a, b) => a + b, 0)).toBe(5000);
   });
+
+  it('when even the longest words do not fit, keeps narrow columns (amounts) whole and squeezes the wide ones', () => {
+    const cols = [
+      { natural: 3000, minimum: 2500 }, // a long web address in a grant name
+      { natural: 9000, minimum: 6000 }, // a longer one in a description
+      { natural: 1000, minimum: 1000 }, // money: "£1,000.50"
+    ];
+    // Each column whose one-line width is within an equal share (3,000) keeps it; the description takes the rest.
+    expect(computeColumnWidths(cols, 9000)).toEqual([3000, 5000, 1000]);
+    // Two wide columns squeezed in proportion to their longest words; the amount stays whole.
+    const w = computeColumnWidths([cols[0]!, cols[1]!, cols[2]!, { natural: 900, minimum: 900 }], 9000);
+    expect(w.reduce((a, b) => a + b, 0)).toBe(9000);
+    expect(w.slice(2)).toEqual([1000, 900]);
+    expect(w[0]! / w[1]!).toBeCloseTo(2500 / 6000, 2);
+  });
 });
 
 describe('determinism', () => {

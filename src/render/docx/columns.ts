@@ -37,7 +37,15 @@ export function computeColumnWidths(columns: readonly ColumnMeasure[], total: nu
     const min = columns.map((c, i) => Math.max(1, Math.min(c.minimum, nat[i]!)));
     const sumMin = min.reduce((a, b) => a + b, 0);
     if (sumMin >= total) {
-      raw = min.map((w) => (w * total) / sumMin);
+      // Not even the longest words fit (a web address in a description): keep the narrow columns
+      // (amounts, years, Y/N) whole while each is within an equal share, and squeeze the wide ones,
+      // so "£1,000.50" is never broken across lines because another column holds a long word.
+      const whole = nat.map((w) => w <= total / n);
+      const kept = nat.reduce((a, w, i) => a + (whole[i] ? w : 0), 0);
+      const squeezed = min.reduce((a, w, i) => a + (whole[i] ? 0 : w), 0);
+      raw = squeezed > 0 && kept < total
+        ? min.map((w, i) => (whole[i] ? nat[i]! : (w * (total - kept)) / squeezed))
+        : min.map((w) => (w * total) / sumMin);
     } else {
       raw = new Array<number>(n).fill(0);
       const fixed = new Set<number>();
