@@ -31,7 +31,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
   let shown = 0;
   let hidden = 0;
   for (const f of result.files) {
-    const what = f.inserted + f.updated === 0 && f.grants > 0 ? 'nothing changed' : `${f.inserted} added, ${f.updated} changed`;
+    const what = f.inserted + f.updated === 0 && f.grants > 0 ? 'nothing changed' : `${f.inserted.toLocaleString('en-GB')} added, ${f.updated.toLocaleString('en-GB')} changed`;
     ctx.out(`${f.file} (${f.format}): ${f.grants.toLocaleString('en-GB')} grant${f.grants === 1 ? '' : 's'}; ${what}, ${f.unchanged.toLocaleString('en-GB')} unchanged\n`);
     // What changed, by grant: 360G-LBFEW-109588 amount £60,000 → £65,000
     for (const c of f.changes.filter((x) => x.action !== 'withdrawn')) {
@@ -42,13 +42,13 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
     if (f.notInSource.length) {
       const ids = f.notInSource.slice(0, 10).map((g) => g.id).join(', ') + (f.notInSource.length > 10 ? `, … (${f.notInSource.length - 10} more)` : '');
       ctx.out(f.withdrawn
-        ? `  no longer in the source: ${f.notInSource.length} grant${f.notInSource.length === 1 ? '' : 's'} marked withdrawn (kept, with their history): ${ids}\n`
+        ? `  no longer in the source: ${f.notInSource.length} grant${f.notInSource.length === 1 ? '' : 's'} marked withdrawn (kept, with ${f.notInSource.length === 1 ? 'its' : 'their'} history): ${ids}\n`
         : `  no longer in the source: ${f.notInSource.length} grant${f.notInSource.length === 1 ? '' : 's'} the register holds for this file's funders: ${ids}; foi import --prune marks them withdrawn\n`);
     }
   }
   if (hidden) ctx.out(`  … and ${hidden} more changed grant${hidden === 1 ? '' : 's'} (--format json lists them all)\n`);
   for (const n of result.normalised) {
-    ctx.out(`normalised ${n.count} value${n.count === 1 ? '' : 's'} in ${n.column}, e.g. ${n.example.location}: ${JSON.stringify(n.example.from)} -> ${JSON.stringify(n.example.to)}\n`);
+    ctx.out(`normalised ${n.count.toLocaleString('en-GB')} value${n.count === 1 ? '' : 's'} in ${n.column}, e.g. ${n.example.location}: ${JSON.stringify(n.example.from)} -> ${JSON.stringify(n.example.to)}\n`);
   }
   if (result.warningCount) {
     // Alike warnings once each, with how many there are: a file with 4,116 "Y" flags says so in one line.

@@ -14,6 +14,6 @@ export async function run(ctx: Ctx, _args: unknown[], opts: { sample?: boolean }
     loaded = `; MOPAC sample data: ${r.inserted} grants added, ${r.updated} updated, ${r.unchanged} unchanged`;
   }
   const grants = db.prepare('SELECT count(*) FROM grants').pluck().get() as number;
-  ctx.out(`${existed ? 'Register ready' : 'Created register'} ${path} (${grants} grants)${loaded}\n`);
+  ctx.out(`${existed ? 'Register ready' : 'Created register'} ${path} (${grants.toLocaleString('en-GB')} grant${grants === 1 ? '' : 's'})${loaded}\n`);
   return 0;
 }

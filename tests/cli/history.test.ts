@@ -132,7 +132,7 @@ describe('grants no longer in the source', () => {
     expect(json(foi(['grants', '--db', db, '--fy', '2022-23', '--format', 'json'])).rows.some((r: { id: string }) => r.id === '360G-MOPAC-FOI556-RESTART')).toBe(true);
 
     const pruned = foi(['import', '--db', db, full, '--prune']);
-    expect(pruned.stdout).toContain('no longer in the source: 1 grant marked withdrawn (kept, with their history): 360G-MOPAC-FOI556-RESTART');
+    expect(pruned.stdout).toContain('no longer in the source: 1 grant marked withdrawn (kept, with its history): 360G-MOPAC-FOI556-RESTART');
     const listing = json(foi(['grants', '--db', db, '--fy', '2022-23', '--theme', 'domestic-abuse-perpetrators', '--format', 'json']));
     expect(listing.rows.some((r: { id: string }) => r.id === '360G-MOPAC-FOI556-RESTART')).toBe(false);
     expect(listing.count).toBe(12);

@@ -35,7 +35,7 @@ describe('a workbook made from the Lloyds Bank Foundation file (CC BY 4.0)', () 
     const db = newDb();
     const r = foi(['import', xlsx, '--db', db]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('lloyds.xlsx (360giving-xlsx): 4,116 grants; 4116 added');
+    expect(r.stdout).toContain('lloyds.xlsx (360giving-xlsx): 4,116 grants; 4,116 added');
     // The read-me sheet is named as not read; the rows' own warnings are as for the JSON.
     expect(r.stderr).toContain('notice: lloyds.xlsx, sheet "Read me": not read: its first row is not a header of grant columns');
     expect(r.stderr).toContain('schema: lloyds.xlsx, sheet "grants", cell T2, column "From An Open Call?": 360Giving schema: expected "Yes" or "No"; read as "Yes" (value: "Y") [and 4,115 more like it]');
