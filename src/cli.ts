@@ -241,7 +241,24 @@ export function reportError(e: unknown, debug: boolean): number {
     return e.exitCode;
   }
   const err = e as Error;
+  const fs = fileSystemMessage(e);
+  if (fs && !debug) {
+    process.stderr.write(`foi: ${fs}\n`);
+    return 1;
+  }
   process.stderr.write(`foi: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
   if (debug && err?.stack) process.stderr.write(err.stack + '\n');
   return 1;
+}
+
+/** A file-system error in words, naming the file the user gave (a rename's target, not the temp file), or null. */
+function fileSystemMessage(e: unknown): string | null {
+  const x = e as NodeJS.ErrnoException & { dest?: string };
+  const why: Record<string, string> = {
+    EISDIR: 'a folder of that name is in the way', ENOTDIR: 'part of the path is a file, not a folder',
+    EACCES: 'permission denied', EPERM: 'permission denied', ENOSPC: 'no space left on the disk', EROFS: 'the file system is read-only',
+  };
+  if (x?.syscall === 'mkdir') why.EEXIST = 'a file of that name is in the way (a folder is needed here)';
+  const file = x?.dest ?? x?.path;
+  return x && typeof x.code === 'string' && why[x.code] && file ? `${file}: ${why[x.code]}` : null;
 }

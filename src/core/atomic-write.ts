@@ -119,7 +119,7 @@ export class AtomicWriter {
     await Promise.all(this.inFlight);
     if (this.together) {
       const inTheWay = this.staged.find((s) => statSync(s.path, { throwIfNoEntry: false })?.isDirectory());
-      if (inTheWay) this.failure ??= new DataError(`cannot write ${inTheWay.path}: a folder of that name is in the way; nothing was written`);
+      if (inTheWay) this.failure ??= new DataError(`${inTheWay.path}: a folder of that name is in the way; nothing was written`);
       if (this.failure) await this.abort();
       for (const s of this.staged.splice(0)) renameOver(s.tmp, s.path);
     }

@@ -35,7 +35,7 @@ describe('foi import: a large 360Giving file through the reading thread', () => 
     const r = foi(['import', csv, '--db', threaded]);
     expect(r.stderr).not.toMatch(/reading thread|Error/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`big.csv (360giving-csv): ${ROWS.toLocaleString('en-GB')} grants; ${ROWS} added, 0 changed, 0 unchanged`);
+    expect(r.stdout).toContain(`big.csv (360giving-csv): ${ROWS.toLocaleString('en-GB')} grants; ${ROWS.toLocaleString('en-GB')} added, 0 changed, 0 unchanged`);
 
     const inline = join(dir, 'inline.sqlite');
     const db = openDatabase(inline, { create: true });
@@ -75,7 +75,7 @@ describe('foi import: a large 360Giving file through the reading thread', () => 
     const to = join(dir, 'from-export.sqlite');
     const r = foi(['import', out, '--db', to]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`${ROWS} added`);
+    expect(r.stdout).toContain(`${ROWS.toLocaleString('en-GB')} added`);
     expect(listing(to).stdout).toBe(listing(from).stdout);
   });
 

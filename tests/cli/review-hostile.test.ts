@@ -2,7 +2,8 @@
  * Findings of a new user's review, each through bin/foi: data that holds terminal escape
  * sequences is shown, never run, in table output; a failed `foi answer` leaves none of its files
  * (no partial set, no temp files); a missing or wrong request file and a folder given to
- * `foi import` are one clear usage line; `--as-at` in the future is a usage error.
+ * `foi import` are one clear usage line; `--as-at` in the future is a usage error; a folder or
+ * file in the way of an output is named in words.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,7 +68,7 @@ describe('a failed foi answer writes nothing', () => {
     ].join('\n'));
     const r = foi(['answer', '--db', db, req, '--out', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`foi: cannot write ${join(out, 'FOI-993.docx')}: a folder of that name is in the way; nothing was written\n`);
+    expect(r.stderr).toBe(`foi: ${join(out, 'FOI-993.docx')}: a folder of that name is in the way; nothing was written\n`);
     expect(readdirSync(out)).toEqual(['FOI-993.docx']);
     expect(readdirSync(join(out, 'FOI-993.docx'))).toEqual([]);
     // Without the folder in the way the same command writes the whole set.
@@ -99,6 +100,17 @@ describe('bad input is one clear line', () => {
       }
     }
     expect(readdirSync(dir)).not.toContain('x.json');
+    // --out naming a folder, or a path through a file: the file named, in words, and no temp file left.
+    mkdirSync(join(dir, 'folder'));
+    for (const [args, stderr] of [
+      [['grants', '--out', join(dir, 'folder')], `foi: ${join(dir, 'folder')}: a folder of that name is in the way\n`],
+      [['export', '360giving', '--out', join(dir, 'folder')], `foi: ${join(dir, 'folder')}: a folder of that name is in the way\n`],
+      [['grants', '--format', 'xlsx', '--out', join(dir, 'grants.csv', 'x.xlsx')], `foi: ${join(dir, 'grants.csv')}: a file of that name is in the way (a folder is needed here)\n`],
+    ] as [string[], string][]) {
+      const r = foi([...args, '--db', db]);
+      expect([r.code, r.stderr]).toEqual([1, stderr]);
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // Today and an earlier instant are fine.
     const today = new Date().toISOString().slice(0, 10);
     expect(foi(['grants', '--db', db, '--as-at', today, '--totals-only']).code).toBe(0);
