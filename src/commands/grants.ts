@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { AtomicFile, writeFileAtomic } from '../core/atomic-write.js';
 import { UsageError } from '../core/errors.js';
+import { markdownEscape } from '../core/markdown-escape.js';
 import { formatMoney, formatNumber, penceToDecimal } from '../core/money.js';
 import { BASIS_LABELS, ROW_ORDERS, queryGrants, streamGrants, type GrantRow, type QueryTotals, type RowOrder } from '../register/query.js';
 import { queryTotals } from '../register/query-totals.js';
@@ -86,6 +87,9 @@ export function renderTotals(t: QueryTotals, format: Format): string {
         : [[String(t.count), String(t.rowsWithoutAmount), '', '', '', '']];
       return [head, ...lines].map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
     }
+    case 'md':
+      // Paragraphs, escaped: in Markdown, lines one under another would run into one.
+      return [`${formatNumber(t.count)} row${t.count === 1 ? '' : 's'}`, ...totalNotes(t)].map(markdownEscape).join('\n\n') + '\n';
     default:
       return [`${formatNumber(t.count)} row${t.count === 1 ? '' : 's'}`, ...totalNotes(t)].join('\n') + '\n';
   }

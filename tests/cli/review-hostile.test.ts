@@ -50,6 +50,8 @@ describe('control characters from data in table output', () => {
     const lines = foi(['grants', '--fy', '2019-20', '--db', db]).stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(6);
     expect(lines[2]).toMatch(/^2019-20 {2}\u241b\]8;;http:\/\/e\.x\u2407L\u241b\]8;;\u2407 \u241b\[31mred\u241b\[0m t n \ufffd2J {2}Bell\u2407 org {2}/);
+    // --totals-only --format md is Markdown: one paragraph per line.
+    expect(foi(['grants', '--fy', '2019-20', '--db', db, '--totals-only', '--format', 'md']).stdout).toBe('1 row\n\nTotal: £5, the stated amounts counted.\n');
     // JSON keeps the data exactly as imported.
     const j = JSON.parse(foi(['grants', '--fy', '2019-20', '--db', db, '--format', 'json']).stdout);
     expect(j.rows[0].title).toContain(`${ESC}[31mred`);
