@@ -12,6 +12,7 @@
  * unqualified name in `temp` first): current rows written by then, plus the snapshots current at
  * that time. Every query in foi then reads the register as it was, unchanged.
  */
+import { formatLongDate, londonDate } from '../core/dates.js';
 import type { Db } from '../db/open.js';
 
 export type ChangeKind = 'import' | 'prune' | 'command';
@@ -165,7 +166,9 @@ export function describeChange(c: FieldChange, money: (pence: number) => string)
   const col = dot < 0 ? c.field : c.field.slice(dot + 1);
   const label = FIELD_LABELS[col] ?? col.replace(/_/g, ' ');
   const show = (v: string | null) => {
-    if (v === null) return '(none)';
+    if (v === null) return col === 'withdrawn_at' ? '(not withdrawn)' : '(none)';
+    // A time the register stamped (withdrawn_at): the day in London, as letters write dates.
+    if (/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(v) && Number.isFinite(Date.parse(v))) return formatLongDate(londonDate(Date.parse(v)));
     if (col.endsWith('_pence') && /^-?\d+$/.test(v)) return money(Number(v));
     return /^[\w£€$.,: /()-]{1,60}$/.test(v) ? v : JSON.stringify(v.length > 80 ? v.slice(0, 77) + '…' : v);
   };

@@ -156,6 +156,11 @@ describe('grants no longer in the source', () => {
     expect(back.stdout).toContain('360G-MOPAC-FOI556-RESTART (back in the source)');
     const h = json(foi(['history', '--db', db, '360G-MOPAC-FOI556-RESTART', '--format', 'json']));
     expect(h.versions.map((v: { action: string }) => v.action)).toEqual(['added', 'withdrawn', 'restored']);
+    // The withdrawal reads as a date, as letters write dates, not as a stored timestamp.
+    const table = foi(['history', '--db', db, '360G-MOPAC-FOI556-RESTART']).stdout;
+    const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date());
+    expect(table).toContain(`withdrawn (not withdrawn) → ${today}`);
+    expect(table).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
   });
 });
 
