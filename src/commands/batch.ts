@@ -33,14 +33,17 @@ export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check
   const c = result.counts;
   const format = ctx.format();
   const shown = format === 'table' ? result.items.filter((i) => i.status !== 'unchanged') : result.items;
-  ctx.out(renderListing({
+  const summary = `${result.items.length} requests: ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.failed} failed${opts.check ? ' (check only: nothing written)' : ''}`;
+  // At a terminal, a table of nothing is noise: when every request is unchanged, the count says so.
+  if (format === 'table' && !shown.length) ctx.out(`${summary}\n`);
+  else ctx.out(renderListing({
     columns: [
       { header: 'Status', value: (i) => (opts.check && i.status !== 'unchanged' && i.status !== 'failed' ? `would be ${i.status}` : i.status) },
       { header: 'Request', value: (i) => i.file },
       { header: 'Detail', value: (i) => i.error ?? i.outputs.filter((o) => o.status !== 'unchanged').map((o) => `${o.path} (${o.status})`).join(', ') },
     ],
     rows: shown,
-    notes: [`${result.items.length} requests: ${c.created} created, ${c.changed} changed, ${c.unchanged} unchanged, ${c.failed} failed${opts.check ? ' (check only: nothing written)' : ''}`],
+    notes: [summary],
     json: result,
   }, format));
   if (format === 'table') {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { AtomicFile, writeFileAtomic } from '../core/atomic-write.js';
 import { UsageError } from '../core/errors.js';
@@ -15,9 +15,10 @@ interface Opts extends CriteriaOpts {
 }
 
 /** Lines under a listing that say what each total includes and what it leaves out. */
-export function totalNotes(result: QueryTotals): string[] {
+export function totalNotes(result: QueryTotals, includeWithdrawn = false): string[] {
   const notes: string[] = [];
   if (!result.count) return ['No grants matched.'];
+  if (includeWithdrawn) notes.push('Grants withdrawn from their source, if any, are listed and counted in the total (--include-withdrawn).');
   for (const t of result.totals) {
     const m = (p: number) => formatMoney(p, { currency: t.currency });
     notes.push(`Total${result.totals.length > 1 ? ` in ${t.currency}` : ''}: ${m(t.totalPence)}, the stated amounts counted.`);
@@ -76,7 +77,7 @@ function totalsJson(t: QueryTotals) {
 }
 
 /** `--totals-only`: the count and totals in the format asked for, without the rows. */
-export function renderTotals(t: QueryTotals, format: Format): string {
+export function renderTotals(t: QueryTotals, format: Format, includeWithdrawn = false): string {
   switch (format) {
     case 'json':
       return JSON.stringify({ ...totalsJson(t), rowsWithoutAmount: t.rowsWithoutAmount, superseded: t.superseded }, null, 2) + '\n';
@@ -89,9 +90,9 @@ export function renderTotals(t: QueryTotals, format: Format): string {
     }
     case 'md':
       // Paragraphs, escaped: in Markdown, lines one under another would run into one.
-      return [`${formatNumber(t.count)} row${t.count === 1 ? '' : 's'}`, ...totalNotes(t)].map(markdownEscape).join('\n\n') + '\n';
+      return [`${formatNumber(t.count)} row${t.count === 1 ? '' : 's'}`, ...totalNotes(t, includeWithdrawn)].map(markdownEscape).join('\n\n') + '\n';
     default:
-      return [`${formatNumber(t.count)} row${t.count === 1 ? '' : 's'}`, ...totalNotes(t)].join('\n') + '\n';
+      return [`${formatNumber(t.count)} row${t.count === 1 ? '' : 's'}`, ...totalNotes(t, includeWithdrawn)].join('\n') + '\n';
   }
 }
 
@@ -101,6 +102,9 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   const xlsx = opts.format === 'xlsx';
   if (xlsx && opts.totalsOnly) throw new UsageError('--totals-only prints the count and totals; a workbook (--format xlsx) holds the rows: use one or the other');
   if (xlsx && !opts.out) throw new UsageError('--format xlsx writes a workbook: say where with --out FILE.xlsx');
+  if (xlsx && extname(opts.out!) && extname(opts.out!).toLowerCase() !== '.xlsx') {
+    throw new UsageError(`--format xlsx writes a workbook: name it .xlsx, not "${basename(opts.out!)}"`);
+  }
   const format = xlsx ? 'table' : ctx.format();
   const order = (opts.order ?? 'year').toLowerCase();
   if (!(ROW_ORDERS as readonly string[]).includes(order)) throw new UsageError(`--order "${opts.order}": expected one of ${ROW_ORDERS.join(', ')}`);
@@ -115,7 +119,7 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
   if (opts.totalsOnly) {
     // One aggregate over the lines: no row is read.
     const totals = queryTotals(db, q);
-    const data = renderTotals(totals, format);
+    const data = renderTotals(totals, format, q.includeWithdrawn);
     if (!opts.out) ctx.out(data);
     else {
       writeFileAtomic(resolve(opts.out), data);
@@ -150,7 +154,7 @@ export async function run(ctx: Ctx, _args: unknown[], opts: Opts): Promise<numbe
     columns,
     rows: result.rows,
     footer,
-    notes: totalNotes(result),
+    notes: totalNotes(result, q.includeWithdrawn),
     json: format !== 'json' ? null : {
       ...totalsJson(result),
       rows: result.rows.map((r) => ({

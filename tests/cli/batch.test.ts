@@ -77,6 +77,8 @@ describe('foi batch', () => {
     expect(listFiles(out).map((f) => statSync(join(out, f)).mtimeMs)).toEqual(before);
     const check = foi(['batch', log, '--out', out, '--db', db, '--check']);
     expect(check.code).toBe(0);
+    // Nothing to list: the count alone, no empty table.
+    expect(check.stdout).toBe('3 requests: 0 created, 0 changed, 3 unchanged, 0 failed (check only: nothing written)\n');
   });
 
   it('after a correction to one grant, changes exactly the outputs that used it, and verify agrees', () => {

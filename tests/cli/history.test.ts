@@ -138,6 +138,10 @@ describe('grants no longer in the source', () => {
     expect(listing.count).toBe(12);
     const withdrawn = json(foi(['grants', '--db', db, '--fy', '2022-23', '--theme', 'domestic-abuse-perpetrators', '--include-withdrawn', '--format', 'json']));
     expect(withdrawn.count).toBe(14);
+    // The footer says the total counts them.
+    const withdrawnTable = foi(['grants', '--db', db, '--fy', '2022-23', '--theme', 'domestic-abuse-perpetrators', '--include-withdrawn']).stdout;
+    expect(withdrawnTable).toContain('Grants withdrawn from their source, if any, are listed and counted in the total (--include-withdrawn).');
+    expect(foi(['grants', '--db', db, '--fy', '2022-23', '--theme', 'domestic-abuse-perpetrators']).stdout).not.toContain('withdrawn');
     const show = foi(['show', '--db', db, '360G-MOPAC-FOI556-RESTART']);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/Withdrawn +\d{1,2} \w+ \d{4} at \d\d:\d\d: no longer in its source/);

@@ -210,6 +210,14 @@ describe('foi grants --format xlsx', () => {
     expect(r.stderr).toBe('foi: --format xlsx writes a workbook: say where with --out FILE.xlsx\n');
   });
 
+  it('refuses a file name that says it is something else (exit 2, nothing written)', () => {
+    const dir = tempDir('foi-grants-xlsx-name-');
+    const r = foi(['grants', '--fy', '2022-23', '--format', 'xlsx', '--out', join(dir, 'perpetrators.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('foi: --format xlsx writes a workbook: name it .xlsx, not "perpetrators.csv"\n');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('writes the listing to --out with amounts as numbers and the total', () => {
     const dir = tempDir('foi-grants-xlsx-');
     const file = join(dir, 'perpetrators.xlsx');
