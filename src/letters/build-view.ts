@@ -97,6 +97,7 @@ export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { vie
     extension: deadline.extension,
     outcome: overall,
     anyExemption: questions.some((q) => q.exemption !== null),
+    anyNotHeld: questions.some((q) => q.outcome === 'not_held' || q.outcome === 'partly_held'),
     questions,
   };
   return { view, evidence };

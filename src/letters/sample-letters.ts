@@ -90,6 +90,7 @@ export function sampleLetterView(variant: 'full' | 'sparse' = 'full'): LetterVie
     extension: full ? { kind: 'pit', notice: '20 February 2019', until: '21 March 2019', section: '43(2)' } : null,
     outcome: full ? 'partly_held' : 'refused',
     anyExemption: true,
+    anyNotHeld: true,
     questions: sampleQuestions(variant),
   };
 }

@@ -130,5 +130,7 @@ export interface LetterView {
   outcome: 'held' | 'partly_held' | 'not_held' | 'refused';
   /** True when any question uses an exemption (a s.17 refusal notice for that part). */
   anyExemption: boolean;
+  /** True when any question's information is (partly) not held: the opening says so only then. */
+  anyNotHeld: boolean;
   questions: QuestionView[];
 }

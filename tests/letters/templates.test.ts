@@ -423,6 +423,14 @@ describe('templates by outcome', () => {
     expect(md).toContain('which we estimate at 40 hours.');
   });
 
+  it('a partly held answer opens with what applies: not held, exempt, or both', () => {
+    const view = seed003();
+    expect(view.outcome).toBe('partly_held');
+    expect(renderLetter(view)).toContain('does hold some information relating to your request. Some of the information you asked for is not held; the details are set out below:');
+    view.anyExemption = true;
+    expect(renderLetter(view)).toContain('Some of the information you asked for is not held, and some is exempt from disclosure; the details are set out below:');
+  });
+
   it('exemptions: each partial chosen by exemption.partial, with the public interest test where qualified', () => {
     const base = seed000().questions[0];
     const exempt = (section: string, extra: Partial<QuestionView['exemption']> = {}): QuestionView => ({
@@ -443,6 +451,9 @@ describe('templates by outcome', () => {
       { ...exempt('38'), number: 5 },
     ];
     const md = renderLetter(view);
+    // The opening names only what applies: everything not given here is exempt, none is "not held".
+    expect(md).toContain('Some of the information you asked for is exempt from disclosure; the details are set out below:');
+    expect(md).not.toContain('is not held');
     expect(md).toContain('It is published at <https://www.london.gov.uk/decisions/pcd_1653>.');
     expect(md).toContain('section 40(2) of the Freedom of Information Act 2000');
     expect(md).toContain('section 43(2) of the Freedom of Information Act 2000');
