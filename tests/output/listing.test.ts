@@ -26,4 +26,10 @@ describe('markdownEscape keeps data literal', () => {
     expect(markdownEscape('Smith &amp; Jones & Co')).toBe('Smith \\&amp; Jones & Co');
     expect(markdownEscape('&#169;')).toBe('&\\#169;'); // the escaped # already breaks the entity
   });
+
+  it('drops control characters (as the DOCX does), keeping tabs and line breaks', () => {
+    expect(markdownEscape('Red\u001b[31m Trust\u0007')).toBe('Red\\[31m Trust');
+    expect(markdownEscape('a\u009bb\u007fc\td\r\ne')).toBe('a' + 'b' + 'c\td\ne');
+    expect(markdownEscape('\u001b]8;;https://evil.example\u001b\\link')).not.toMatch(/[\u0000-\u001f]/);
+  });
 });
