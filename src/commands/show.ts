@@ -42,7 +42,10 @@ function publishedLines(p: PublishedDetail, money: (pence: number | null) => str
 export async function run(ctx: Ctx, args: unknown[], opts: { asAt?: string } = {}): Promise<number> {
   const db = await ctx.openRegister('read', { asAt: opts.asAt });
   const d = grantDetail(db, String(args[0]));
-  const history = grantHistory(db, d.id) ?? [];
+  // The embedded sample register is built from data/mopac-register.yaml when foi is built: its
+  // "added" time would be the build's, not anything an officer did, so it is not shown.
+  const embedded = ctx.registerPath() === null;
+  const history = embedded ? [] : grantHistory(db, d.id) ?? [];
   const format = ctx.format();
   if (format === 'json') {
     ctx.out(JSON.stringify({ ...d, history }, null, 2) + '\n');
@@ -69,6 +72,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { asAt?: string } = {
     ...d.figures.map((f): [string, string] => [`${f.label}${f.financialYear ? ` ${f.financialYear}` : ''}`, f.status === 'value' ? String(f.value) : `${f.status.replace('_', ' ')}${f.wording ? `: ${f.wording}` : ''}`]),
     ...(d.published ? publishedLines(d.published, money) : []),
     ...(d.withdrawnAt ? [['Withdrawn', `${formatLondonTime(d.withdrawnAt)}: no longer in its source; left out of listings and letters`] as [string, string]] : []),
+    ...(embedded ? [['Added', 'from data/mopac-register.yaml, in the embedded sample register (which keeps no history: for dates and changes use a register file, foi init --db PATH --sample)'] as [string, string]] : []),
     // When it was added and each change since: "changed on …" lines.
     ...history.map((h): [string, string] => [
       h.action === 'added' ? 'Added' : h.action === 'changed' ? 'Changed' : h.action === 'withdrawn' ? 'Withdrawn' : 'Restored',

@@ -84,6 +84,12 @@ describe('seed 003: co-funding, a Home Office grant plus a match fund (FOI 556)'
     const restart = json<{ figures: { measure: string; status: string; wording: string | null }[] }>(foi(['show', '360G-MOPAC-FOI556-RESTART', '--format', 'json']));
     expect(restart.figures.find((f) => f.measure === 'referrals')).toMatchObject({ status: 'not_applicable', wording: 'N/A - referrals are recorded as for families, not men' });
   });
+
+  it('the embedded register names where a grant came from, not the time foi was built', () => {
+    const table = foi(['show', '360G-MOPAC-FOI556-RESTART']).stdout;
+    expect(table).toContain('from data/mopac-register.yaml, in the embedded sample register');
+    expect(table).not.toMatch(/Added\s+on /);
+  });
 });
 
 describe('seed 002: a grant and its variations (PCD 1653)', () => {
