@@ -34,6 +34,10 @@ function escapeLine(line: string): string {
   return s;
 }
 
+/** C0 controls but tab and line feed, DEL and the C1 controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
 /**
  * Escape a value for Markdown text so it reads literally once rendered: backslash-escapes
  * `` \ ` * _ [ ] < > | # ~ `` anywhere, `-`/`+`/`=`/`1.` list and heading markers at the
@@ -44,15 +48,11 @@ function escapeLine(line: string): string {
 export function markdownEscape(value: unknown): string {
   if (value == null) return '';
   if (isSafeString(value)) return value.toHTML();
-  // Control characters (terminal escapes, C1 codes) are dropped, as the DOCX drops them: a letter
-  // in Markdown and the same letter in Word say the same thing.
+  // Control characters are dropped: a letter carries no terminal escapes, and the DOCX cannot
+  // carry C0 controls at all, so the Markdown and the Word letter say the same thing.
   const s = String(value).replace(/\r\n?/g, '\n').replace(CONTROLS, '');
   return s.split('\n').map(escapeLine).join('\n');
 }
-
-/** C0 controls but tab and line feed, DEL and the C1 controls. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
 /** Escape a value for one GFM table cell: Markdown escapes (including `|`), on one line. */
 export function markdownCell(value: unknown): string {

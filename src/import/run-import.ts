@@ -234,56 +234,53 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
         summary.sha256 = hash.digest('hex');
         for (const i of issues) addError(i);
         for (const { grant, location } of grants) writeOne(grant, location);
+      } else if (format === 'xlsx') {
+        // A workbook: read in this thread (exceljs), its bytes hashed in a pass of their own.
+        summary.sha256 = await fileSha256(path);
+        const onRead = opts.onProgress && ((n: number) => opts.onProgress!((bytesDone += n), totalBytes, rows));
+        const { readXlsxBatches } = await import('./xlsx/read-xlsx.js');
+        // Batches, not single items: one await per few hundred records.
+        outer: for await (const batch of readXlsxBatches(path, { onFormat: (f) => (summary.format = f), onRead })) {
+          for (const item of batch) {
+            if (item.kind === 'grant') {
+              writeOne(item.grant, item.location);
+            } else if (item.kind === 'issue') {
+              addIssue(item.issue);
+              if (capped) break outer;
+            } else {
+              tally.note(item.note);
+              report?.note(item.note);
+            }
+          }
+        }
       } else {
-        const stored = format === '360giving-json' || format === '360giving-csv';
-        if (!stored) {
-          // A workbook: read in this thread (exceljs), its bytes hashed in a pass of their own.
-          summary.sha256 = await fileSha256(path);
-          const onRead = opts.onProgress && ((n: number) => opts.onProgress!((bytesDone += n), totalBytes, rows));
-          const { readXlsxBatches } = await import('./xlsx/read-xlsx.js');
-          // Batches, not single items: one await per few hundred records.
-          outer: for await (const batch of readXlsxBatches(path, { onFormat: (f) => (summary.format = f), onRead })) {
-            for (const item of batch) {
-              if (item.kind === 'grant') {
-                writeOne(item.grant, item.location);
-              } else if (item.kind === 'issue') {
-                addIssue(item.issue);
-                if (capped) break outer;
-              } else {
-                tally.note(item.note);
-                report?.note(item.note);
-              }
+        // A 360Giving file: read, validated and mapped to stored rows, in a thread of its own when large.
+        const source = stored360(path, sizes[k], { encoding, report: !!report });
+        try {
+          for await (const m of source) {
+            if (m.kind === 'end') {
+              summary.sha256 = m.sha256;
+              funders = new Set(m.funders);
+              prefixes = new Set(m.prefixes);
+              tally.merge(m.tally);
+              break;
             }
-          }
-        } else {
-          // Read (and validated, and mapped to stored rows) in a thread of its own when large.
-          const source = stored360(path, sizes[k], { encoding, report: !!report });
-          try {
-            for await (const m of source) {
-              if (m.kind === 'end') {
-                summary.sha256 = m.sha256;
-                funders = new Set(m.funders);
-                prefixes = new Set(m.prefixes);
-                tally.merge(m.tally);
-                break;
-              }
-              for (const it of m.items) {
-                if (it.issue?.severity === 'error') addError(it.issue);
-                else if (it.issue) report?.issue(it.issue);
-                else report?.note(it.note!);
-              }
-              if (capped) break;
-              for (const g of m.grants) write(g.id, g.location, () => writer.writeStored(g));
-              // Records of a `foi export` bring the definitions they refer to: written as the register's own records are.
-              for (const { grant, location } of m.inputs) storeInput(grant, location);
-              summary.grants += m.grants.length + m.inputs.length;
-              rows += m.grants.length + m.inputs.length;
-              bytesDone += m.bytes;
-              opts.onProgress?.(bytesDone, totalBytes, rows);
+            for (const it of m.items) {
+              if (it.issue?.severity === 'error') addError(it.issue);
+              else if (it.issue) report?.issue(it.issue);
+              else report?.note(it.note!);
             }
-          } finally {
-            await source.return(undefined);
+            if (capped) break;
+            for (const g of m.grants) write(g.id, g.location, () => writer.writeStored(g));
+            // Records of a `foi export` bring the definitions they refer to: written as the register's own records are.
+            for (const { grant, location } of m.inputs) storeInput(grant, location);
+            summary.grants += m.grants.length + m.inputs.length;
+            rows += m.grants.length + m.inputs.length;
+            bytesDone += m.bytes;
+            opts.onProgress?.(bytesDone, totalBytes, rows);
           }
+        } finally {
+          await source.return(undefined);
         }
       }
       bytesDone = fileEnd;
