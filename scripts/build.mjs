@@ -71,8 +71,37 @@ const modernBuffer = {
   },
 };
 
+/**
+ * string-width (display widths for terminal tables) makes an Intl.Segmenter and its emoji regular
+ * expression when it is loaded: about 20 ms (Intl's ICU data, Unicode property tables), paid by
+ * every command that prints a listing. Defer its module body to its first call: plain text never
+ * calls it (src/output/display-width.ts measures that itself). The build fails if the module no
+ * longer has the shape this expects, rather than quietly paying the cost again.
+ */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    const file = join(ROOT, 'node_modules', 'string-width', 'index.js');
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
+      if (args.path !== file) return undefined; // an older copy nested under another package
+      const code = readFileSync(file, 'utf8');
+      const imports = code.match(/^import [^;]+;$/gm) ?? [];
+      const head = 'export default function stringWidth(';
+      const body = imports.reduce((c, i) => c.replace(i, ''), code);
+      if (!imports.length || body.split(head).length !== 2 || /^\s*export /m.test(body.replace(head, ''))) {
+        throw new Error(`${file}: not the shape scripts/build.mjs expects (imports, then one default export); update lazyStringWidth`);
+      }
+      return {
+        contents: `${imports.join('\n')}\nlet made;\nexport default function stringWidth(input, options) { return (made ??= make())(input, options); }\n`
+          + `function make() {\n${body.replace(head, 'function stringWidth(')}\nreturn stringWidth;\n}\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 const common = {
-  plugins: [lazyChildProcess, modernBuffer],
+  plugins: [lazyChildProcess, modernBuffer, lazyStringWidth],
   bundle: true,
   format: 'esm',
   platform: 'node',

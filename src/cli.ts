@@ -4,7 +4,8 @@
  * errors to exit codes: 0 ok, 1 failure, 2 usage. Stack traces only with --debug.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { FoiError } from './core/errors.js';
+import { FoiError, fileSystemMessage } from './core/errors.js';
+import { terminalText } from './core/control-chars.js';
 import { makeContext, type Ctx, type GlobalOptions } from './context.js';
 import { addCriteriaOptions } from './commands/criteria-options.js';
 import { addLogCommands } from './commands/log/program.js';
@@ -235,30 +236,19 @@ export function reportError(e: unknown, debug: boolean): number {
     return 2;
   }
   if (e instanceof FoiError) {
-    process.stderr.write(`foi: ${e.message}\n`);
-    for (const d of e.details) process.stderr.write(`  ${d}\n`);
+    // Messages quote data (a value, a name, a file name): shown for the terminal, never as escapes.
+    process.stderr.write(`foi: ${terminalText(e.message)}\n`);
+    for (const d of e.details) process.stderr.write(`  ${terminalText(d)}\n`);
     if (debug && e.stack) process.stderr.write(e.stack + '\n');
     return e.exitCode;
   }
   const err = e as Error;
   const fs = fileSystemMessage(e);
   if (fs && !debug) {
-    process.stderr.write(`foi: ${fs}\n`);
+    process.stderr.write(`foi: ${terminalText(fs)}\n`);
     return 1;
   }
-  process.stderr.write(`foi: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
+  process.stderr.write(`foi: ${terminalText(err?.message ?? String(e))}${debug ? '' : ' (run with --debug for details)'}\n`);
   if (debug && err?.stack) process.stderr.write(err.stack + '\n');
   return 1;
-}
-
-/** A file-system error in words, naming the file the user gave (a rename's target, not the temp file), or null. */
-function fileSystemMessage(e: unknown): string | null {
-  const x = e as NodeJS.ErrnoException & { dest?: string };
-  const why: Record<string, string> = {
-    EISDIR: 'a folder of that name is in the way', ENOTDIR: 'part of the path is a file, not a folder',
-    EACCES: 'permission denied', EPERM: 'permission denied', ENOSPC: 'no space left on the disk', EROFS: 'the file system is read-only',
-  };
-  if (x?.syscall === 'mkdir') why.EEXIST = 'a file of that name is in the way (a folder is needed here)';
-  const file = x?.dest ?? x?.path;
-  return x && typeof x.code === 'string' && why[x.code] && file ? `${file}: ${why[x.code]}` : null;
 }

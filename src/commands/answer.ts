@@ -100,7 +100,7 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
   const outDir = resolve(f.out ?? '.');
   const outputs = await produceAnswer(db, request, {
     body, today, templatesDir: f.templates ?? null, template: f.template ?? null,
-    referenceDocx: f.referenceDocx ?? null, markdownOnly: f.mdOnly, outDir, deadline: joined.deadline,
+    referenceDocx: f.referenceDocx ?? null, markdownOnly: f.mdOnly, outDir, deadline: joined.deadline, requestFile: file ?? null,
   });
   if (interactive) {
     const { confirmWrite } = await import('./answer-prompts.js');
@@ -110,13 +110,10 @@ export async function run(ctx: Ctx, args: unknown[], f: AnswerFlags): Promise<nu
     }
   }
   // One letter's files go in together: a failure leaves none of them half-updated.
-  const writer = new AtomicWriter(64, true);
-  try {
-    for (const o of outputs.files) await writer.write(join(outDir, o.name), o.data);
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
+  const writer = new AtomicWriter();
+  const letter = writer.group();
+  for (const o of outputs.files) await letter.write(join(outDir, o.name), o.data);
+  await letter.close();
   await writer.finish();
   const v = outputs.view;
   // Warnings after the work: a request that fails says one thing, its error.

@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { todayInLondon } from '../core/dates.js';
+import { terminalText } from '../core/control-chars.js';
 import { renderListing } from '../output/listing.js';
+import { padToWidth, truncateToWidth } from '../output/display-width.js';
 
 export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check?: boolean; templates?: string; body?: string; referenceDocx?: string; jobs?: string; strict?: boolean }): Promise<number> {
   const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
@@ -22,7 +24,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check
     ? (done: number, total: number, file: string) => {
         const width = 30;
         const filled = Math.round((done / Math.max(total, 1)) * width);
-        ctx.err(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${file.slice(-40).padEnd(40)}`);
+        ctx.err(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${padToWidth(truncateToWidth(terminalText(file), 40, 'end'), 40)}`);
       }
     : undefined;
   const result = await runBatch(db, inDir, outDir, {
@@ -50,13 +52,13 @@ export async function run(ctx: Ctx, args: unknown[], opts: { out?: string; check
     // Letters whose figures changed since their last answer record, by reference and figure.
     for (const i of result.items) {
       for (const ch of i.figureChanges) {
-        ctx.out(`${i.reference}: question ${ch.question}${ch.table ? ` (${ch.table})` : ''} ${ch.grantId} ${ch.column}: ${ch.before ?? '(not shown)'} → ${ch.after ?? '(gone)'}\n`);
+        ctx.out(`${terminalText(`${i.reference}: question ${ch.question}${ch.table ? ` (${ch.table})` : ''} ${ch.grantId} ${ch.column}: ${ch.before ?? '(not shown)'} → ${ch.after ?? '(gone)'}`)}\n`);
       }
     }
   }
-  for (const i of result.items) for (const w of i.warnings) ctx.err(`foi: warning: ${w}\n`);
+  for (const i of result.items) for (const w of i.warnings) ctx.err(`foi: warning: ${terminalText(w)}\n`);
   if (placeholders) ctx.err(`foi: warning: ${placeholders}\n`);
-  if (c.failed) ctx.err(`foi: ${c.failed} request${c.failed === 1 ? '' : 's'} failed: ${result.items.filter((i) => i.status === 'failed').map((i) => i.file).join(', ')}\n`);
+  if (c.failed) ctx.err(`foi: ${c.failed} request${c.failed === 1 ? '' : 's'} failed: ${terminalText(result.items.filter((i) => i.status === 'failed').map((i) => i.file).join(', '))}\n`);
   if (opts.check && (c.created || c.changed)) ctx.err(`foi: ${c.created + c.changed} request${c.created + c.changed === 1 ? '' : 's'} would change; run without --check to write them\n`);
   return c.failed || (opts.check && (c.created || c.changed)) ? 1 : 0;
 }

@@ -1,15 +1,15 @@
 import type { Ctx } from '../context.js';
-import { UsageError } from '../core/errors.js';
 import { formatMoney } from '../core/money.js';
 import { formatLondonTime } from '../core/instants.js';
 import { describeBy, describeChange, grantHistory } from '../register/history.js';
+import { noSuchGrant } from '../register/grant-detail.js';
 import { renderListing } from '../output/listing.js';
 
 export async function run(ctx: Ctx, args: unknown[]): Promise<number> {
   const id = String(args[0]);
   const db = await ctx.openRegister('read');
   const entries = grantHistory(db, id);
-  if (!entries) throw new UsageError(`no grant with id "${id}"`);
+  if (!entries) throw noSuchGrant(db, id, ctx.registerPath() ?? 'the embedded MOPAC register');
   const money = (p: number) => formatMoney(p);
   ctx.out(renderListing({
     columns: [

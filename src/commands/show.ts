@@ -41,7 +41,7 @@ function publishedLines(p: PublishedDetail, money: (pence: number | null) => str
 
 export async function run(ctx: Ctx, args: unknown[], opts: { asAt?: string } = {}): Promise<number> {
   const db = await ctx.openRegister('read', { asAt: opts.asAt });
-  const d = grantDetail(db, String(args[0]));
+  const d = grantDetail(db, String(args[0]), ctx.registerPath() ?? 'the embedded MOPAC register');
   // The embedded sample register is built from data/mopac-register.yaml when foi is built: its
   // "added" time would be the build's, not anything an officer did, so it is not shown.
   const embedded = ctx.registerPath() === null;

@@ -19,9 +19,10 @@ export async function run(ctx: Ctx, args: unknown[], opts: { body?: string; asAt
   // against its own figures: --version 1 is the first letter written.
   const versions = [...(record.versions ?? []), { fingerprint: record.fingerprint, responseDate: record.request.responseDate, due: record.due, cells: record.cells }];
   const n = opts.letterVersion === undefined ? versions.length : Number(opts.letterVersion);
-  if (!Number.isInteger(n) || n < 1 || n > versions.length) {
-    throw new UsageError(`--letter-version "${opts.letterVersion}": this record has ${versions.length} version${versions.length === 1 ? '' : 's'} (1 to ${versions.length})`);
-  }
+  const held = `this record has ${versions.length} version${versions.length === 1 ? '' : 's'} (1 to ${versions.length})`;
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--letter-version "${opts.letterVersion}": expected a whole number of at least 1; ${held}`);
+  // A version this record does not hold is a failed lookup, not bad usage.
+  if (n > versions.length) throw new DataError(`--letter-version ${n}: ${held}`);
   const checked = versions[n - 1];
   const db = await ctx.openRegister('read', { asAt: opts.asAt });
   const { evidence } = buildLetter(db, { ...record.request, responseDate: checked.responseDate }, { body: loadBodyConfig(opts.body ?? null), today: checked.responseDate ?? '' });

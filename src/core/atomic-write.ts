@@ -13,7 +13,7 @@
  */
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DataError } from './errors.js';
+import { DataError, fileSystemMessage } from './errors.js';
 
 function tempBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
@@ -79,20 +79,41 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 export class AtomicWriter {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly dirs = new Set<string>();
+  private readonly groups = new Set<Promise<void>>();
   private failure: Error | null = null;
-  /** With `together`: temps synced and waiting for `finish()` to rename them all. */
-  private readonly staged: { tmp: string; path: string }[] = [];
 
-  /**
-   * At most `maxInFlight` files between write and rename at once (each holds a descriptor).
-   * `together` (one letter's files): nothing is renamed until every file is written and synced,
-   * so a failure (a full disk, a folder in the way) leaves none of the new files, not some.
-   */
-  constructor(private readonly maxInFlight = 64, private readonly together = false) {}
+  /** At most `maxInFlight` files between write and rename at once (each holds a descriptor). */
+  constructor(private readonly maxInFlight = 64) {}
 
   /** Start writing `path`; it is in place once its sync finishes, and durable after `finish()`. */
   async write(path: string, data: string | Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
+    await this.stage(path, data, (tmp, err) => {
+      try {
+        if (err) throw err;
+        renameOver(tmp, path);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        this.failure ??= e as Error;
+      }
+    });
+  }
+
+  /**
+   * Files that go in together (one letter's): `WriteGroup.close()` renames none of them until
+   * every one is written and synced, so a failure (a full disk, a folder in the way) leaves all
+   * of their old files, not some. A group's failure is its own: other files and groups of this
+   * writer go on. `label` names the set in its error ("none of FOI 556's files were written").
+   */
+  group(label: string | null = null): WriteGroup {
+    return new WriteGroup(this, label);
+  }
+
+  /**
+   * Write `data` to a temp file beside `path` once there is room, and start its fsync; `synced`
+   * runs with the fsync's outcome, and the file counts as in flight until it has run.
+   */
+  async stage(path: string, data: string | Uint8Array, synced: (tmp: string, err: NodeJS.ErrnoException | null) => void): Promise<string> {
     while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
     // A folder this writer has already written into exists: no mkdir per file (a batch writes thousands).
     const { tmp, fd } = writeTemp(path, data, this.dirs.has(dirname(path)));
@@ -100,38 +121,94 @@ export class AtomicWriter {
     const done = new Promise<void>((resolve) => {
       fsync(fd, (err) => {
         closeSync(fd);
-        try {
-          if (err) throw err;
-          if (this.together) this.staged.push({ tmp, path });
-          else renameOver(tmp, path);
-        } catch (e) {
-          rmSync(tmp, { force: true });
-          this.failure ??= e as Error;
-        }
+        synced(tmp, err);
         resolve();
       });
     }).finally(() => this.inFlight.delete(done));
     this.inFlight.add(done);
+    return tmp;
   }
 
-  /** Wait for every file, then sync each directory once. Throws the first failure. */
+  /** A group's outcome, awaited by `finish()` (its failure is reported by the group itself). */
+  settleWith(group: Promise<void>): void {
+    const settled = group.then(() => undefined, () => undefined).finally(() => this.groups.delete(settled));
+    this.groups.add(settled);
+  }
+
+  /** Wait for every file and group, then sync each directory once. Throws the first failure of `write`. */
   async finish(): Promise<void> {
     await Promise.all(this.inFlight);
-    if (this.together) {
-      const inTheWay = this.staged.find((s) => statSync(s.path, { throwIfNoEntry: false })?.isDirectory());
-      if (inTheWay) this.failure ??= new DataError(`${inTheWay.path}: a folder of that name is in the way; nothing was written`);
-      if (this.failure) await this.abort();
-      for (const s of this.staged.splice(0)) renameOver(s.tmp, s.path);
-    }
+    await Promise.all(this.groups);
     for (const dir of [...this.dirs].sort()) syncDir(dir);
     this.dirs.clear();
     if (this.failure) throw this.failure;
   }
+}
 
-  /** After a failure: wait for the files in flight and remove every temp not yet renamed. */
-  async abort(): Promise<void> {
-    await Promise.all(this.inFlight);
-    for (const s of this.staged.splice(0)) rmSync(s.tmp, { force: true });
+/** One set of files written all or none (AtomicWriter.group). */
+export class WriteGroup {
+  private readonly staged: { path: string; tmp: string; synced: Promise<NodeJS.ErrnoException | null> }[] = [];
+  private failure: Error | null = null;
+  private closed = false;
+
+  constructor(private readonly writer: AtomicWriter, private readonly label: string | null) {}
+
+  /** Write `path`'s temp file and start its sync; nothing is in place until `close()`. */
+  async write(path: string, data: string | Uint8Array): Promise<void> {
+    if (this.closed) throw new Error(`${path}: written after its group was closed`);
+    if (this.failure) return;
+    let done!: (err: NodeJS.ErrnoException | null) => void;
+    const synced = new Promise<NodeJS.ErrnoException | null>((resolve) => (done = resolve));
+    try {
+      this.staged.push({ path, synced, tmp: await this.writer.stage(path, data, (_, err) => done(err)) });
+    } catch (e) {
+      this.failure = this.describe(e, path);
+    }
+  }
+
+  /**
+   * Rename every file into place once all are synced and none has a folder in its way; otherwise
+   * remove every temp file and throw a DataError naming the file at fault (the old files stay).
+   */
+  close(): Promise<void> {
+    this.closed = true;
+    const done = this.place();
+    this.writer.settleWith(done);
+    return done;
+  }
+
+  private async place(): Promise<void> {
+    const synced = await Promise.all(this.staged.map((s) => s.synced));
+    synced.forEach((err, i) => {
+      if (err) this.failure ??= this.describe(err, this.staged[i].path);
+    });
+    const inTheWay = this.staged.find((s) => statSync(s.path, { throwIfNoEntry: false })?.isDirectory());
+    if (inTheWay) this.failure ??= this.describe(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), inTheWay.path);
+    const pending = [...this.staged];
+    try {
+      if (this.failure) throw this.failure;
+      while (pending.length) {
+        const s = pending[0];
+        try {
+          renameSync(s.tmp, s.path);
+        } catch (e) {
+          // Only a rename that fails after the checks above (rare: a permission changed) leaves some in place.
+          const placed = this.staged.length - pending.length;
+          throw this.describe(e, s.path, placed ? `${placed} of the ${this.staged.length} files were already replaced` : null);
+        }
+        pending.shift();
+      }
+    } finally {
+      for (const s of pending) rmSync(s.tmp, { force: true });
+    }
+  }
+
+  /** A failure in words, naming the user's file (never a temp file) and saying what was left alone. */
+  private describe(e: unknown, target: string, left: string | null = null): Error {
+    const x = e as NodeJS.ErrnoException;
+    const file = x?.path && !TEMP_NAME.test(basename(x.path)) ? x.path : target;
+    const why = fileSystemMessage({ code: x?.code, syscall: x?.syscall, path: file }) ?? `${target}: ${(e as Error)?.message ?? String(e)}`;
+    return new DataError(`${why}; ${left ?? (this.label ? `none of ${this.label}'s files were written` : 'nothing was written')}`);
   }
 }
 
@@ -181,7 +258,10 @@ export type WriteStatus = 'created' | 'changed' | 'unchanged';
 
 /** What writing `data` to `path` would do (compare bytes with what is there). */
 export function writeStatus(path: string, data: string | Uint8Array): WriteStatus {
-  if (!existsSync(path)) return 'created';
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return 'created';
+  // A folder (or anything but a file) in the way: writing it fails, and says so in words.
+  if (!st.isFile()) return 'changed';
   const old = readFileSync(path);
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
   return old.equals(buf) ? 'unchanged' : 'changed';

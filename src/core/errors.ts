@@ -33,3 +33,15 @@ export function knownList(values: Iterable<string>): string {
   const all = [...values];
   return all.length ? `known: ${all.join(', ')}` : 'none are known';
 }
+
+/** A file-system error in words, naming the file the user gave (a rename's target, not the temp file), or null. */
+export function fileSystemMessage(e: unknown): string | null {
+  const x = e as NodeJS.ErrnoException & { dest?: string };
+  const why: Record<string, string> = {
+    EISDIR: 'a folder of that name is in the way', ENOTDIR: 'part of the path is a file, not a folder',
+    EACCES: 'permission denied', EPERM: 'permission denied', ENOSPC: 'no space left on the disk', EROFS: 'the file system is read-only',
+  };
+  if (x?.syscall === 'mkdir') why.EEXIST = 'a file of that name is in the way (a folder is needed here)';
+  const file = x?.dest ?? x?.path;
+  return x && typeof x.code === 'string' && why[x.code] && file ? `${file}: ${why[x.code]}` : null;
+}

@@ -2,6 +2,7 @@
  * Escaping text for Markdown, so that register values (a provider called `A | B` or `*Trust*`)
  * read literally once rendered. Used by the letter templates and by `--format md` listings.
  */
+import { dropControls } from './control-chars.js';
 
 /** Characters that can start Markdown inline syntax anywhere in a line (GFM incl. tables, strikethrough). */
 const INLINE_SPECIAL = /[\\`*_[\]<>|#~]/g;
@@ -34,10 +35,6 @@ function escapeLine(line: string): string {
   return s;
 }
 
-/** C0 controls but tab and line feed, DEL and the C1 controls. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
 /**
  * Escape a value for Markdown text so it reads literally once rendered: backslash-escapes
  * `` \ ` * _ [ ] < > | # ~ `` anywhere, `-`/`+`/`=`/`1.` list and heading markers at the
@@ -48,9 +45,10 @@ const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 export function markdownEscape(value: unknown): string {
   if (value == null) return '';
   if (isSafeString(value)) return value.toHTML();
-  // Control characters are dropped: a letter carries no terminal escapes, and the DOCX cannot
-  // carry C0 controls at all, so the Markdown and the Word letter say the same thing.
-  const s = String(value).replace(/\r\n?/g, '\n').replace(CONTROLS, '');
+  // Control characters and bidirectional overrides are dropped (src/core/control-chars.ts): a
+  // letter carries no terminal escapes, data cannot reorder its text, and the Markdown and the
+  // Word letter say the same thing.
+  const s = dropControls(String(value));
   return s.split('\n').map(escapeLine).join('\n');
 }
 

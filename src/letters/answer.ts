@@ -9,7 +9,8 @@ import type { Db } from '../db/open.js';
 import { DataError } from '../core/errors.js';
 import { csvCell } from '../output/listing.js';
 import { buildLetter, type BuildOptions, type Evidence } from './build-view.js';
-import type { RequestSpec } from './request.js';
+import { requestFieldAt, type RequestSpec } from './request.js';
+import { UnknownTemplateError } from './template-errors.js';
 import type { BodyView, LetterView } from './view-model.js';
 import type { DocxOptions } from '../render/markdown-to-docx.js';
 
@@ -28,6 +29,8 @@ export interface AnswerOptions {
   outDir?: string | null;
   /** The deadline from the request log (src/log/letters.ts applyLog). */
   deadline?: BuildOptions['deadline'];
+  /** The request file the request came from, named in an error about its `template`. */
+  requestFile?: string | null;
 }
 
 export interface AnswerFile {
@@ -135,7 +138,15 @@ export async function produceAnswer(db: Db, req: RequestSpec, opts: AnswerOption
   const { view, evidence } = buildLetter(db, fixed, { body: opts.body, today: opts.today, deadline: opts.deadline });
   const { renderLetter } = await import('./templates.js');
   const template = opts.template ?? fixed.template ?? null;
-  const markdown = renderLetter(view, { template, templatesDir: opts.templatesDir ?? null });
+  let markdown: string;
+  try {
+    markdown = renderLetter(view, { template, templatesDir: opts.templatesDir ?? null });
+  } catch (e) {
+    // Say where the name came from: the --template option or the request's `template:`.
+    if (!(e instanceof UnknownTemplateError)) throw e;
+    const where = opts.template ? '--template' : opts.requestFile ? requestFieldAt(opts.requestFile, ['template']) : 'template';
+    throw new DataError(`${where}: ${e.message}`);
+  }
   const files: AnswerFile[] = [{ name: `${baseName}.md`, data: markdown }];
   if (!opts.markdownOnly) {
     const { markdownToDocx } = await import('../render/markdown-to-docx.js');

@@ -26,7 +26,7 @@ async function answerRequest({ id, file, outDir }: { id: number; file: string; o
   try {
     const { request: req, deadline, warnings } = loggedRequestFile(db, file, init.answer.today);
     reference = req.reference;
-    const answer = await produceAnswer(db, req, { ...init.answer, outDir, deadline });
+    const answer = await produceAnswer(db, req, { ...init.answer, outDir, deadline, requestFile: file });
     // Binary files (DOCX, workbook) own their buffers: hand them over instead of copying them.
     const transfer = [...new Set(answer.files.flatMap((f) => (typeof f.data !== 'string' && f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength && f.data.buffer instanceof ArrayBuffer ? [f.data.buffer] : [])))];
     parentPort!.postMessage({ id, ok: true, reference, files: answer.files, changes: answer.changes, warnings } satisfies WorkerReply, transfer);

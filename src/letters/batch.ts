@@ -1,7 +1,8 @@
 /**
  * `foi batch`: answer every request file under a folder in one process, writing only outputs whose
- * bytes changed. Each request's files are produced in memory first, so a failing request leaves
- * no partial file; the others still complete.
+ * bytes changed. Each request's files are produced in memory first and written all or none (as
+ * `foi answer` writes them), so a failing request, or one whose files cannot be put in place,
+ * leaves its old files as they were; the others still complete.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -78,8 +79,10 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
   const pending = files.map((file): Promise<Produced> => (pool ? pool.run(file, targetOf(file)) : produceHere(db, file, { ...answerOpts, outDir: targetOf(file) })));
   const items: BatchItem[] = [];
   const claimed = new Map<string, string>();
-  // Every file atomically (temp, fsync, rename), with one directory sync for the whole batch.
+  // Every file atomically (temp, fsync, rename), each letter's files all or none, with one
+  // directory sync for the whole batch. A letter whose files cannot be put in place fails alone.
   const writer = new AtomicWriter();
+  const placing: { item: BatchItem; failure: Promise<Error | null> }[] = [];
   try {
     for (const [i, file] of files.entries()) {
       const rel = relative(inDir, file);
@@ -100,7 +103,9 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
         for (const p of planned) claimed.set(p.path, rel);
         item.outputs = planned.map((p) => ({ path: relative(outDir, p.path), status: writeStatus(p.path, p.data) }));
         if (!opts.check) {
-          for (const [j, p] of planned.entries()) if (item.outputs[j].status !== 'unchanged') await writer.write(p.path, p.data);
+          const letter = writer.group(produced.reference);
+          for (const [j, p] of planned.entries()) if (item.outputs[j].status !== 'unchanged') await letter.write(p.path, p.data);
+          placing.push({ item, failure: letter.close().then(() => null, (e: Error) => e) });
         }
         const statuses = item.outputs.map((o) => o.status);
         item.status = statuses.every((s) => s === 'unchanged') ? 'unchanged' : statuses.every((s) => s === 'created') ? 'created' : 'changed';
@@ -110,6 +115,14 @@ export async function runBatch(db: Db, inDir: string, outDir: string, opts: Batc
         item.outputs = [];
       }
       opts.onProgress?.(i + 1, files.length, rel);
+    }
+    for (const { item, failure } of placing) {
+      const e = await failure;
+      if (!e) continue;
+      item.status = 'failed';
+      item.error = e.message;
+      item.outputs = [];
+      item.figureChanges = [];
     }
   } finally {
     await pool?.close();
@@ -125,7 +138,7 @@ async function produceHere(db: Db, file: string, opts: AnswerOptions): Promise<P
   try {
     const { request: req, deadline, warnings } = loggedRequestFile(db, file, opts.today);
     reference = req.reference;
-    const answer = await produceAnswer(db, req, { ...opts, deadline });
+    const answer = await produceAnswer(db, req, { ...opts, deadline, requestFile: file });
     return { ok: true, reference, files: answer.files, changes: answer.changes, warnings };
   } catch (e) {
     return { ok: false, reference, error: (e as Error).message };

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
-import { DataError, UsageError } from '../core/errors.js';
+import { DataError, FoiError } from '../core/errors.js';
 import { formatLongDate } from '../core/dates.js';
 import { formatFinancialYear, parseFinancialYear } from '../core/financial-year.js';
 import { formatMoney } from '../core/money.js';
@@ -114,7 +114,7 @@ export function resolveCriteria(
     query.themes = resolveThemes(db, c.themes);
     query.flags = parseFlagFilters(db, Object.entries(c.flags).map(([k, v]) => `${k}=${v}`));
   } catch (e) {
-    if (e instanceof UsageError) throw new DataError(`${where}: ${e.message}`);
+    if (e instanceof FoiError) throw new DataError(`${where}: ${e.message}`);
     throw e;
   }
   query.text = c.text;

@@ -3,7 +3,7 @@
  * criteria, an unknown outcome or exemption section are errors naming the file and key.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument, LineCounter, isNode } from 'yaml';
+import { parseDocument, LineCounter, isNode, type Document } from 'yaml';
 import { DataError, UsageError } from '../core/errors.js';
 import { parseDate } from '../core/dates.js';
 import { tryParseFinancialYear, formatFinancialYear, parseFinancialYearList } from '../core/financial-year.js';
@@ -131,6 +131,28 @@ export function parseRequestFile(path: string, fromLog?: LoggedFacts): RequestSp
   return parseRequestText(text, path, fromLog);
 }
 
+/** Where a key of a request file is, as its errors say: `req.yaml line 3, template`. */
+function locate(doc: Document, lc: LineCounter, file: string, path: (string | number)[]): string {
+  const node = doc.getIn(path, true);
+  const name = path.reduce<string>((a, k) => (typeof k === 'number' ? `${a}[${k}]` : a ? `${a}.${k}` : k), '');
+  return isNode(node) && node.range ? `${file} line ${lc.linePos(node.range[0]).line}${name ? `, ${name}` : ''}` : `${file}, ${name || 'top level'}`;
+}
+
+/**
+ * Where `path` is in the request file `file`, for an error found after parsing (an unknown
+ * template is known only when the letter is rendered): `req.yaml line 3, template`.
+ */
+export function requestFieldAt(file: string, path: (string | number)[]): string {
+  const lc = new LineCounter();
+  let doc: Document;
+  try {
+    doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lc });
+  } catch {
+    return `${file}, ${path.join('.')}`;
+  }
+  return locate(doc, lc, file, path);
+}
+
 export function parseRequestText(text: string, file: string, fromLog?: LoggedFacts): RequestSpec {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
@@ -138,13 +160,8 @@ export function parseRequestText(text: string, file: string, fromLog?: LoggedFac
     const e = doc.errors[0];
     throw new DataError(`${file}${e.linePos ? ` line ${e.linePos[0].line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
   }
-  const at = (path: (string | number)[]): string => {
-    const node = doc.getIn(path, true);
-    const name = path.reduce<string>((a, k) => (typeof k === 'number' ? `${a}[${k}]` : a ? `${a}.${k}` : k), '');
-    return isNode(node) && node.range ? `${file} line ${lc.linePos(node.range[0]).line}${name ? `, ${name}` : ''}` : `${file}, ${name || 'top level'}`;
-  };
   const fail = (path: (string | number)[], msg: string): never => {
-    throw new DataError(`${at(path)}: ${msg}`);
+    throw new DataError(`${locate(doc, lc, file, path)}: ${msg}`);
   };
   const root = doc.toJS() as unknown;
   if (!isObj(root)) return fail([], 'expected a request: reference, received, questions');

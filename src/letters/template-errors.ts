@@ -3,7 +3,7 @@
  * helper throws while rendering; template-compile.ts turns it (and Handlebars' own errors) into a
  * TemplateError.
  */
-import { DataError } from '../core/errors.js';
+import { DataError, knownList } from '../core/errors.js';
 
 /** A template problem, located: `templates/full-response.hbs line 12: "requestor" is not defined`. */
 export class TemplateError extends DataError {
@@ -19,6 +19,16 @@ export class TemplateError extends DataError {
     this.line = line;
     this.subject = subject;
     this.detail = detail;
+  }
+}
+
+/**
+ * A template name the template set does not hold: the request (or --template) names a letter that
+ * is not there, an error (exit 1) that the caller places in the request file or option.
+ */
+export class UnknownTemplateError extends DataError {
+  constructor(readonly template: string, known: Iterable<string>) {
+    super(`unknown template "${template}" (${knownList(known)})`);
   }
 }
 

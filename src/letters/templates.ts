@@ -5,10 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { UsageError, knownList } from '../core/errors.js';
 import { analyseTemplate, type AnalysisHost, type Issue, type Shape } from './template-analysis.js';
 import { compileTemplate, parseTemplate, precompileCheck, templateFromSpec, type RenderFn } from './template-compile.js';
-import { TemplateError } from './template-errors.js';
+import { TemplateError, UnknownTemplateError } from './template-errors.js';
 import { EXEMPTION_PARTIALS, LETTER_SHAPE, REVIEW_PARTIAL } from './letter-shape.js';
 import { allFiles, loadTemplateSet, type TemplateFile, type TemplateSet } from './template-set.js';
 import type { LetterView } from './view-model.js';
@@ -231,14 +230,14 @@ export interface RenderOptions {
 
 /**
  * Render a response letter as Markdown. Throws a TemplateError (file, line, name) for any
- * template problem, and a UsageError for an unknown template name.
+ * template problem, and an UnknownTemplateError for an unknown template name.
  */
 export function renderLetter(view: LetterView, opts: RenderOptions = {}): string {
   const set = loadTemplateSet(opts.templatesDir);
   const p = prepare(set);
   const name = (opts.template ?? defaultTemplateFor(view)).replace(/\.hbs$/, '');
   const t = set.templates.get(name);
-  if (!t) throw new UsageError(`unknown template "${name}" (${knownList(set.templates.keys())})`);
+  if (!t) throw new UnknownTemplateError(name, set.templates.keys());
   const issues = blockingIssues(p, name);
   if (issues.length) {
     const first = issues[0];

@@ -2,7 +2,9 @@
  * Every listing command prints through here: --format table|csv|json|md.
  */
 import { UsageError } from '../core/errors.js';
+import { dropControls, terminalText } from '../core/control-chars.js';
 import { markdownCell } from '../core/markdown-escape.js';
+import { displayWidth, padToWidth, truncateToWidth } from './display-width.js';
 import type { PlainCell } from './table-cells.js';
 
 export type Format = 'table' | 'csv' | 'json' | 'md';
@@ -76,12 +78,15 @@ export function writeCsv<R>(columns: readonly Column<R>[], rows: Iterable<R>, wr
 }
 
 /**
- * One CSV cell. Spreadsheet formula injection (OWASP "CSV injection"): a cell that a spreadsheet
- * would run, one starting with = + - @ tab or carriage return (`-2+3+cmd|' /C calc'!A0` too), is
+ * One CSV cell. Control and bidirectional override characters are dropped as letters drop them
+ * (src/core/control-chars.ts): tabs and line breaks are kept (a line break as a line feed, inside
+ * quotes). Then spreadsheet formula injection (OWASP "CSV injection"): a cell that a spreadsheet
+ * would run, one starting with = + - @ tab or a line break (`-2+3+cmd|' /C calc'!A0` too), is
  * prefixed with ' so it is text. Only a plain number, such as -12.50, is left as it is.
  */
-export function csvCell(v: string): string {
-  const safe = /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? `'${v}` : v;
+export function csvCell(value: string): string {
+  const v = dropControls(value);
+  const safe = /^[=+\-@\t\r\n]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? `'${v}` : v;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
@@ -95,37 +100,23 @@ function markdownTable<R>(l: Listing<R>): string {
 }
 
 function textTable<R>(l: Listing<R>): string {
-  const cells = l.rows.map((r) => l.columns.map((c) => oneLine(c.value(r))));
+  const cells = l.rows.map((r) => l.columns.map((c) => terminalText(c.value(r))));
   const all = [l.columns.map((c) => c.header), ...cells, ...(l.footer ? [l.footer] : [])];
-  // Long text is cut at 60 characters except in the last column, which may run on.
+  // Columns by display width (a CJK character or an emoji takes two). Long text is cut at 60
+  // columns except in the last column, which may run on.
   const last = l.columns.length - 1;
   const widths = l.columns.map((_, i) => {
-    const w = Math.max(...all.map((row) => (row[i] ?? '').length));
+    const w = Math.max(...all.map((row) => displayWidth(row[i] ?? '')));
     return i === last && l.columns[i].align !== 'right' ? w : Math.min(60, w);
   });
   const fmt = (row: string[]) =>
     row.map((v, i) => {
-      const cell = v.length > widths[i] ? v.slice(0, widths[i] - 1) + '…' : v;
+      const cell = truncateToWidth(v, widths[i]);
       if (i === last && l.columns[i].align !== 'right') return cell;
-      return l.columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i]);
+      return padToWidth(cell, widths[i], l.columns[i].align === 'right' ? 'right' : 'left');
     }).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const lines = [fmt(l.columns.map((c) => c.header)), rule, ...cells.map((c, i) => (l.decorate ? l.decorate(l.rows[i], fmt(c)) : fmt(c)))];
   if (l.footer) lines.push(rule, fmt(l.footer));
   return lines.join('\n') + '\n';
-}
-
-/**
- * A cell on one terminal line. Line breaks and tabs become spaces; other control characters
- * (C0, DEL, C1) from data are shown as visible symbols, never sent to the terminal: an escape
- * sequence in a grant's title would otherwise recolour the screen, move the cursor or make a
- * clickable link (OSC 8).
- */
-function oneLine(s: string): string {
-  return s
-    .replace(/\s*[\r\n]+\s*|\t/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-      const code = c.charCodeAt(0);
-      return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd';
-    });
 }

@@ -25,6 +25,7 @@ import { currencyPrefix } from '../core/money.js';
 import { ZipArchive, type ZipStamp } from '../render/deterministic-zip.js';
 import type { Listing } from './listing.js';
 import { sheetCellText, text, type MoneyCell, type PlainCell } from './table-cells.js';
+import { dropControls } from '../core/control-chars.js';
 import { sheetNames } from './xlsx-sheet-names.js';
 import { workbookParts } from './xlsx-parts.js';
 
@@ -135,7 +136,9 @@ function widthsOf(columns: readonly SheetColumn[], rows: readonly string[][], to
   });
 }
 
-function cellText(s: string): string {
+/** A text cell: without control or bidirectional override characters (as letters drop them), and at most MAX_CELL_CHARS. */
+function cellText(raw: string): string {
+  const s = dropControls(raw);
   return s.length > MAX_CELL_CHARS ? s.slice(0, MAX_CELL_CHARS - 1) + '…' : s;
 }
 

@@ -1,6 +1,6 @@
 /** Everything the register holds about one grant, for `foi show`. */
 import type { Db } from '../db/open.js';
-import { UsageError } from '../core/errors.js';
+import { DataError } from '../core/errors.js';
 import { formatFinancialYear } from '../core/financial-year.js';
 import { formatPeriod } from '../core/period.js';
 import { publishedDetail, type PublishedDetail } from './published-record.js';
@@ -43,16 +43,23 @@ export interface GrantDetail {
   published: PublishedDetail | null;
 }
 
-export function grantDetail(db: Db, id: string): GrantDetail {
+/**
+ * The error for an id the register does not hold (exit 1: the command was right, the lookup
+ * failed), naming the register and up to five ids that contain it.
+ */
+export function noSuchGrant(db: Db, id: string, register: string): DataError {
+  const like = db.prepare(`SELECT id FROM grants WHERE id LIKE ? ORDER BY id LIMIT 5`).pluck().all(`%${id}%`) as string[];
+  return new DataError(`no grant with id "${id}" in ${register}${like.length ? `; did you mean ${like.join(', ')}?` : ''}`);
+}
+
+/** Everything the register holds about one grant; `register` names it in the error for an unknown id. */
+export function grantDetail(db: Db, id: string, register = 'the register'): GrantDetail {
   const g = db.prepare(`SELECT g.*, coalesce(fs.name, fo.name) AS funder_name, coalesce(rs.name, ro.name) AS recipient_name, ro.members AS recipient_members,
       s.title AS source_title, s.date AS source_date, s.document AS source_document_path
     FROM grants g LEFT JOIN organisation fo ON fo.id = g.funding_org_id LEFT JOIN organisation ro ON ro.id = g.recipient_org_id
     LEFT JOIN org_snapshot fs ON fs.id = g.funder_snapshot_id LEFT JOIN org_snapshot rs ON rs.id = g.recipient_snapshot_id
     LEFT JOIN source s ON s.ref = g.source_ref WHERE g.id = ?`).get(id) as Record<string, any> | undefined;
-  if (!g) {
-    const like = db.prepare(`SELECT id FROM grants WHERE id LIKE ? ORDER BY id LIMIT 5`).pluck().all(`%${id}%`) as string[];
-    throw new UsageError(`no grant with id "${id}"${like.length ? `; did you mean ${like.join(', ')}?` : ''}`);
-  }
+  if (!g) throw noSuchGrant(db, id, register);
   const fy = (n: number | null) => (n === null || n === -1 ? null : formatFinancialYear(n));
   return {
     id: g.id, withdrawnAt: g.withdrawn_at ?? null, title: g.title, description: g.description, services: g.services, currency: g.currency,

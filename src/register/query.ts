@@ -5,7 +5,7 @@
  * budget replaced by a revised one) are left out unless asked for.
  */
 import type { Db } from '../db/open.js';
-import { UsageError, knownList } from '../core/errors.js';
+import { DataError, UsageError, knownList } from '../core/errors.js';
 import { grantRows, listingSql } from './query-rows.js';
 import { statement } from './query-sql.js';
 import type { AllocationBasis, AmountStatus, FlagValue } from './types.js';
@@ -124,19 +124,19 @@ export const BASIS_LABELS: Record<AllocationBasis, string> = {
   grant: 'grant', match: 'match funding', maximum: 'up to',
 };
 
-/** Resolve theme names or labels (case-insensitive) to stored names; unknown ones are a usage error. */
+/** Resolve theme names or labels (case-insensitive) to stored names; one the register does not know is an error (exit 1). */
 export function resolveThemes(db: Db, themes: string[]): string[] {
   if (!themes.length) return [];
   const all = statement(db, 'SELECT name, label FROM theme ORDER BY name').raw(false).all() as { name: string; label: string }[];
   return themes.map((t) => {
     const k = t.trim().toLowerCase();
     const hit = all.find((x) => x.name === k || x.label.toLowerCase() === k);
-    if (!hit) throw new UsageError(`unknown theme "${t}"; ${knownList(all.map((x) => x.name))}`);
+    if (!hit) throw new DataError(`unknown theme "${t}"; ${knownList(all.map((x) => x.name))}`);
     return hit.name;
   });
 }
 
-/** `--flag non-ex-intimate=y` */
+/** `--flag non-ex-intimate=y`: a malformed one is a usage error, a flag the register does not know an error (exit 1). */
 export function parseFlagFilters(db: Db, specs: string[]): { name: string; value: FlagValue }[] {
   if (!specs.length) return [];
   const known = (statement(db, 'SELECT name FROM flag_def ORDER BY name').raw(true).all() as [string][]).map((r) => r[0]);
@@ -145,7 +145,7 @@ export function parseFlagFilters(db: Db, specs: string[]): { name: string; value
     if (!m) throw new UsageError(`--flag "${spec}": write it as NAME=y or NAME=n (${knownList(known)})`);
     const name = m[1].trim();
     const v = m[2].trim().toLowerCase();
-    if (!known.includes(name)) throw new UsageError(`unknown flag "${name}"; ${knownList(known)}`);
+    if (!known.includes(name)) throw new DataError(`unknown flag "${name}"; ${knownList(known)}`);
     const value: FlagValue | null = v === 'y' || v === 'yes' ? 'y' : v === 'n' || v === 'no' ? 'n' : v === 'unknown' ? 'unknown' : null;
     if (!value) throw new UsageError(`--flag ${name}: "${m[2]}" is not y, n or unknown`);
     return { name, value };

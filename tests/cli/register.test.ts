@@ -147,17 +147,19 @@ describe('query options and errors', () => {
     }
   });
 
-  it('rejects an unknown theme with exit 2 and lists the known ones', () => {
+  it('an unknown theme is a failed lookup (exit 1), listing the known ones', () => {
     const r = foi(['grants', '--theme', 'burglary']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('foi: unknown theme "burglary"; known: domestic-abuse-perpetrators, restorative-justice, stalking, victim-services');
     expect(r.stderr).not.toMatch(/at .*\.js/);
   });
 
-  it('rejects an unknown flag and a bad financial year with exit 2', () => {
+  it('an unknown flag is a failed lookup (exit 1); a malformed flag or financial year is a usage error (exit 2)', () => {
     const f = foi(['grants', '--flag', 'wheelchair=y']);
-    expect(f.code).toBe(2);
+    expect(f.code).toBe(1);
     expect(f.stderr).toContain('unknown flag "wheelchair"; known: non-ex-intimate');
+    const m = foi(['grants', '--flag', 'non-ex-intimate=maybe']);
+    expect([m.code, m.stderr]).toEqual([2, 'foi: --flag non-ex-intimate: "maybe" is not y, n or unknown\n']);
     const y = foi(['grants', '--fy', '2017-19']);
     expect(y.code).toBe(2);
     expect(y.stderr).toContain('"2017-19" is not a UK financial year');

@@ -31,6 +31,40 @@ describe('AtomicWriter', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('a group puts all of its files in place, or none: a folder in the way leaves every old file and no temp file', async () => {
+    const dir = tempDir('foi-atomic-');
+    writeFileSync(join(dir, 'A.md'), 'old A\n');
+    writeFileSync(join(dir, 'A.csv'), 'old csv\n');
+    mkdirSync(join(dir, 'A.docx'));
+    const w = new AtomicWriter();
+    const a = w.group('FOI 1');
+    await a.write(join(dir, 'A.md'), 'new A\n');
+    await a.write(join(dir, 'A.docx'), 'docx');
+    await a.write(join(dir, 'A.csv'), 'new csv\n');
+    const failed = a.close();
+    // Another group of the same writer is not affected.
+    const b = w.group('FOI 2');
+    await b.write(join(dir, 'sub', 'B.md'), 'B\n');
+    const placed = b.close();
+    await expect(failed).rejects.toThrow(`${join(dir, 'A.docx')}: a folder of that name is in the way; none of FOI 1's files were written`);
+    await expect(placed).resolves.toBeUndefined();
+    await w.finish();
+    expect(readFileSync(join(dir, 'A.md'), 'utf8')).toBe('old A\n');
+    expect(readFileSync(join(dir, 'A.csv'), 'utf8')).toBe('old csv\n');
+    expect(readFileSync(join(dir, 'sub', 'B.md'), 'utf8')).toBe('B\n');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a group whose folder cannot be made (a file in the way) names that file, in words', async () => {
+    const dir = tempDir('foi-atomic-');
+    writeFileSync(join(dir, 'out'), 'a file, not a folder');
+    const w = new AtomicWriter();
+    const g = w.group();
+    await g.write(join(dir, 'out', 'A.md'), 'x');
+    await expect(g.close()).rejects.toThrow(`${join(dir, 'out')}: a file of that name is in the way (a folder is needed here); nothing was written`);
+    await w.finish();
+  });
+
   it('writeFileAtomic: one file, synced and in place on return', () => {
     const dir = tempDir('foi-atomic-');
     writeFileAtomic(join(dir, 'a', 'b.json'), '{}\n');

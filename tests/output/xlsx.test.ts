@@ -174,6 +174,14 @@ describe('the workbook', () => {
     expect(sheet).toMatch(/<c r="A2"[^>]* t="s"><v>\d+<\/v><\/c>/);
   });
 
+  it('drops the control and bidirectional override characters letters drop from text cells', async () => {
+    const sheet: SheetSpec = { ...SHEET, rows: [[text('Evil \u202egnissecorp\u202c Ltd\u009b\u0007'), money(100), text('a\r\nb')]] };
+    const strings = zipParts(await writeXlsx(BOOK([sheet]))).getText('xl/sharedStrings.xml');
+    expect(strings).toContain('>Evil gnissecorp Ltd</t>');
+    expect(strings).toContain('>a\nb</t>');
+    expect(strings).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it('writes money as numbers with a £#,##0.00 format, the letter\'s words as literal text in it', async () => {
     const zip = zipParts(await writeXlsx(BOOK([SHEET])));
     const sheet = zip.getText('xl/worksheets/sheet1.xml');

@@ -301,6 +301,11 @@ describe('inline and block mapping', () => {
     const { files } = await render('bad \u0001\u0008 chars\n');
     expect(paragraphs(files['word/document.xml']!).map(wText)).toEqual(['bad  chars']);
   });
+
+  it('drops the control and bidirectional override characters no letter carries (src/core/control-chars.ts)', async () => {
+    const { files } = await render('Evil \u202egnissecorp\u202c Ltd \u2067x\u2069 \u009b\u007f ok \u200f\n');
+    expect(paragraphs(files['word/document.xml']!).map(wText)).toEqual(['Evil gnissecorp Ltd x  ok \u200f']);
+  });
 });
 
 describe('decodeEntities', () => {
@@ -389,10 +394,10 @@ describe('determinism', () => {
   });
 
   it('does not depend on TZ: child processes under UTC and Pacific/Auckland give the same bytes as this one', async () => {
-    // Transpile the renderer to plain JS beside a node_modules link so a bare `node` can run it.
+    // Transpile the renderer (and the core modules it uses) to plain JS beside a node_modules link so a bare `node` can run it.
     const dir = tempDir('foi-render-tz-');
-    for (const f of readdirSync(join(REPO, 'src/render'), { recursive: true }).map(String).filter((n) => n.endsWith('.ts'))) {
-      const src = readFileSync(join(REPO, 'src/render', f), 'utf8');
+    for (const f of ['render', 'core'].flatMap((d) => readdirSync(join(REPO, 'src', d), { recursive: true }).map((n) => join(d, String(n)))).filter((n) => n.endsWith('.ts'))) {
+      const src = readFileSync(join(REPO, 'src', f), 'utf8');
       const js = ts.transpileModule(src, {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
       }).outputText;
@@ -405,7 +410,7 @@ describe('determinism', () => {
       join(dir, 'probe.mjs'),
       `import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { markdownToDocx } from './markdown-to-docx.js';
+import { markdownToDocx } from './render/markdown-to-docx.js';
 const [md, opts] = JSON.parse(readFileSync(0, 'utf8'));
 const bytes = await markdownToDocx(md, opts);
 process.stdout.write(JSON.stringify({ offset: new Date(2025, 0, 1).getTimezoneOffset(), sha: createHash('sha256').update(bytes).digest('hex') }));

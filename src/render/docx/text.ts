@@ -4,6 +4,7 @@
  * advance widths for sizing table columns.
  */
 import type { MarkedToken, Token, Tokens } from 'marked';
+import { dropControls } from '../../core/control-chars.js';
 
 const LATIN1_NAMES =
   'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr deg plusmn sup2 sup3 acute micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest Agrave Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash Ugrave Uacute Ucirc Uuml Yacute THORN szlig agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml yacute thorn yuml'.split(
@@ -41,12 +42,15 @@ export function decodeEntities(s: string): string {
   });
 }
 
-/** Characters XML 1.0 cannot carry at all; Word refuses the file if they appear. */
-// eslint-disable-next-line no-control-regex
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+/** Noncharacters XML 1.0 cannot carry (the C0 controls it cannot carry are among dropControls'). */
+const XML_NONCHARACTERS = /[\uFFFE\uFFFF]/g;
 
+/**
+ * Text as the DOCX holds it: without the characters Word refuses (the file would not open) and
+ * the control and bidirectional override characters no letter carries (src/core/control-chars.ts).
+ */
 export function clean(s: string): string {
-  return s.replace(XML_INVALID, '');
+  return dropControls(s).replace(XML_NONCHARACTERS, '');
 }
 
 export function xmlEscape(s: string): string {
