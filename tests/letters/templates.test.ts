@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { overrideDir } from '../helpers/template-dir.js';
 import { loadBodyConfig, validateBodyConfig } from '../../src/letters/body-config.js';
 import { markdownEscape } from '../../src/core/markdown-escape.js';
+import type { FoiError } from '../../src/core/errors.js';
 import { hb } from '../../src/letters/handlebars-env.js';
 import { EXEMPTION_PARTIALS } from '../../src/letters/letter-shape.js';
 import { sampleLetterView } from '../../src/letters/sample-letters.js';
@@ -301,8 +302,9 @@ describe('template errors name the file, the line and the name', () => {
     expect(e.message).toMatch(/^templates\/partials\/question\.hbs line \d+: table: the table for 2018-19 has no rows/);
   });
 
-  it('an unknown template name is a usage error listing the known ones', () => {
+  it('an unknown template name is an error (exit 1, a failed lookup) listing the known ones', () => {
     const e = thrown(() => renderLetter(seed000(), { template: 'nope' }));
+    expect((e as FoiError).exitCode).toBe(1);
     expect(e.message).toContain('unknown template "nope"');
     expect(e.message).toContain('full-response');
   });
