@@ -77,6 +77,10 @@ export function writeCsv<R>(columns: readonly Column<R>[], rows: Iterable<R>, wr
   return n;
 }
 
+/** A cell with nothing to drop, quote or guard (no control, bidi control, quote or comma; no formula start). */
+// eslint-disable-next-line no-control-regex
+const PLAIN_CELL = /^(?![=+\-@])[^\u0000-\u001f",\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
+
 /**
  * One CSV cell. Control and bidirectional override characters are dropped as letters drop them
  * (src/core/control-chars.ts): tabs and line breaks are kept (a line break as a line feed, inside
@@ -85,6 +89,7 @@ export function writeCsv<R>(columns: readonly Column<R>[], rows: Iterable<R>, wr
  * prefixed with ' so it is text. Only a plain number, such as -12.50, is left as it is.
  */
 export function csvCell(value: string): string {
+  if (PLAIN_CELL.test(value)) return value; // most cells: one test, then nothing to do
   const v = dropControls(value);
   const safe = /^[=+\-@\t\r\n]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? `'${v}` : v;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell } from '../../src/output/listing.js';
 import { markdownEscape } from '../../src/core/markdown-escape.js';
+import { dropControls } from '../../src/core/control-chars.js';
+import { prng } from '../helpers/prng.js';
 
 describe('csvCell neutralises what a spreadsheet would run (OWASP CSV injection)', () => {
   it('prefixes formulas and leaves plain numbers alone', () => {
@@ -25,6 +27,20 @@ describe('csvCell neutralises what a spreadsheet would run (OWASP CSV injection)
     // A control character cannot hide a formula from the guard: it is dropped first.
     expect(csvCell('\u0001=HYPERLINK("http://e.x")')).toBe(`"'=HYPERLINK(""http://e.x"")"`);
     expect(csvCell('\u202e=1+1')).toBe("'=1+1");
+  });
+
+  it('its fast path for plain cells gives what the full rule gives (10,000 random cells)', () => {
+    const full = (value: string) => {
+      const v = dropControls(value);
+      const safe = /^[=+\-@\t\r\n]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? `'${v}` : v;
+      return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+    };
+    const alphabet = ['a', 'Z', '1', '.', ' ', '=', '+', '-', '@', '"', ',', "'", '\t', '\r', '\n', '\u0001', '\u001b', '\u007f', '\u0085', '\u009b', '\u00a0', '£', '東', '\u202a', '\u202e', '\u2066', '\u2069', '\u200f', '🎉'];
+    const rnd = prng(7);
+    for (let i = 0; i < 10_000; i++) {
+      const cell = Array.from({ length: Math.floor(rnd() * 8) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+      expect(csvCell(cell), JSON.stringify(cell)).toBe(full(cell));
+    }
   });
 });
 
