@@ -10,7 +10,7 @@ import { formatFinancialYear, parseFinancialYear } from '../core/financial-year.
 import { formatMoney } from '../core/money.js';
 import { emptyQuery, holdsAnyYear, parseFlagFilters, queryGrants, resolveThemes, yearsInRegister, type GrantQuery, type GrantRow, type QueryResult, type RowOrder } from '../register/query.js';
 import { computeDeadline } from '../deadline/working-days.js';
-import { EXEMPTIONS, type Criteria, type QuestionSpec, type RequestSpec } from './request.js';
+import { EXEMPTIONS, citeExemption, type Criteria, type QuestionSpec, type RequestSpec } from './request.js';
 import { RegisterLookups } from './register-lookups.js';
 import { FootnoteNumbers, buildTable, type TableOptions } from './letter-tables.js';
 import type { BodyView, ExtensionView, LetterView, QuestionView, TableView } from './view-model.js';
@@ -69,6 +69,8 @@ export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { vie
   if (responseIso < req.received) {
     throw new DataError(`${req.reference}: the response date ${formatLongDate(responseIso)} is before the request was received (${formatLongDate(req.received)})`);
   }
+  const eir = req.regime === 'eir';
+  checkRegime(req, eir);
   const deadline = opts.deadline?.(responseIso) ?? { due: computeDeadline(req.received).due, late: null, extension: null };
   const data = new RegisterLookups(db);
   const evidence: Evidence = { questions: [], cells: [], fingerprint: '' };
@@ -96,11 +98,32 @@ export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { vie
     late: deadline.late ?? responseIso > deadline.due,
     extension: deadline.extension,
     outcome: overall,
+    eir,
     anyExemption: questions.some((q) => q.exemption !== null),
     anyNotHeld: questions.some((q) => q.outcome === 'not_held' || q.outcome === 'partly_held'),
     questions,
   };
   return { view, evidence };
+}
+
+/**
+ * Environmental information is exempt from FOIA (s.39) and is refused only under an EIR
+ * exception, and EIR exceptions do not apply to a FOIA request: a letter citing the other
+ * regime's provision would give the applicant the wrong law, so it is refused, naming the one to use.
+ */
+function checkRegime(req: RequestSpec, eir: boolean): void {
+  req.questions.forEach((q, i) => {
+    const e = q.exemption && EXEMPTIONS[q.exemption.section];
+    if (!e || (e.regime === 'eir') === eir) return;
+    const where = `${req.reference} question ${i + 1}`;
+    const instead = e.counterpart ? `; cite ${citeExemption(e.counterpart)} (${EXEMPTIONS[e.counterpart].title}) instead` : eir
+      ? '; the EIR have no such exception: give the information, or say where it is published in the intro'
+      : '';
+    const how = eir
+      ? 'the request is answered under the Environmental Information Regulations 2004 (the request log or its regime: says eir)'
+      : 'the request is answered under the Freedom of Information Act 2000 (give regime: eir for environmental information)';
+    throw new DataError(`${where}: ${citeExemption(q.exemption!.section)} is ${eir ? 'a Freedom of Information Act exemption' : 'an EIR exception'}, but ${how}${instead}`);
+  });
 }
 
 export function resolveCriteria(

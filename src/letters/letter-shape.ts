@@ -103,6 +103,7 @@ export const LETTER_SHAPE: ShapeFor<LetterView> = {
     late: bool,
     extension: { kind: 'nullable', of: { kind: 'object', name: 'ExtensionView', fields: { kind: str, notice: str, until: str, section: { kind: 'nullable', of: str } } } },
     outcome: str,
+    eir: bool,
     anyExemption: bool,
     anyNotHeld: bool,
     questions: { kind: 'array', of: QUESTION_SHAPE },

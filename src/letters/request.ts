@@ -11,13 +11,28 @@ import { parseMoney } from '../core/money.js';
 import { ROW_ORDERS, type RowOrder } from '../register/query.js';
 import type { QuestionOutcome } from './view-model.js';
 
-export const EXEMPTIONS: Record<string, { partial: string; qualified: boolean; title: string }> = {
-  '21': { partial: 'exemption-s21', qualified: false, title: 'information accessible to the applicant by other means' },
-  '31': { partial: 'exemption-s31', qualified: true, title: 'law enforcement' },
-  '38': { partial: 'exemption-s38', qualified: true, title: 'health and safety' },
-  '40(2)': { partial: 'exemption-s40-2', qualified: false, title: 'personal information' },
-  '43(2)': { partial: 'exemption-s43-2', qualified: true, title: 'commercial interests' },
+/**
+ * The exemptions (FOIA) and exceptions (EIR) letters have paragraphs for, keyed by section or
+ * regulation as written after "s." or "reg." (`43(2)`, `12(5)(e)`: the request log's form too).
+ * Each names its counterpart in the other regime, so a request answered under the wrong one is
+ * told which to cite instead.
+ */
+export const EXEMPTIONS: Record<string, { partial: string; qualified: boolean; title: string; regime: 'foi' | 'eir'; counterpart: string | null }> = {
+  '21': { partial: 'exemption-s21', qualified: false, title: 'information accessible to the applicant by other means', regime: 'foi', counterpart: null },
+  '31': { partial: 'exemption-s31', qualified: true, title: 'law enforcement', regime: 'foi', counterpart: '12(5)(b)' },
+  '38': { partial: 'exemption-s38', qualified: true, title: 'health and safety', regime: 'foi', counterpart: '12(5)(a)' },
+  '40(2)': { partial: 'exemption-s40-2', qualified: false, title: 'personal information', regime: 'foi', counterpart: '13' },
+  '43(2)': { partial: 'exemption-s43-2', qualified: true, title: 'commercial interests', regime: 'foi', counterpart: '12(5)(e)' },
+  '12(5)(a)': { partial: 'exception-r12-5-a', qualified: true, title: 'public safety', regime: 'eir', counterpart: '38' },
+  '12(5)(b)': { partial: 'exception-r12-5-b', qualified: true, title: 'the course of justice', regime: 'eir', counterpart: '31' },
+  '12(5)(e)': { partial: 'exception-r12-5-e', qualified: true, title: 'confidentiality of commercial information', regime: 'eir', counterpart: '43(2)' },
+  '13': { partial: 'exception-r13', qualified: false, title: 'personal data', regime: 'eir', counterpart: '40(2)' },
 };
+
+/** How a letter cites a section or regulation: "section 43(2)", "regulation 12(5)(e)". */
+export function citeExemption(section: string): string {
+  return `${EXEMPTIONS[section]?.regime === 'eir' ? 'regulation' : 'section'} ${section}`;
+}
 
 export const OUTCOMES: Record<string, QuestionOutcome> = {
   held: 'held', 'partly held': 'partly_held', partly_held: 'partly_held', 'not held': 'not_held', not_held: 'not_held',
@@ -101,6 +116,11 @@ export interface RequestSpec {
   questions: QuestionSpec[];
   /** `publish: true`: the response goes on the disclosure log (`foi publish`). Absent: not published. */
   publish?: boolean;
+  /**
+   * `regime: eir`: environmental information, answered under the Environmental Information
+   * Regulations 2004. Absent: as the request log says, else the Freedom of Information Act.
+   */
+  regime?: 'foi' | 'eir';
 }
 
 export const COLUMN_KINDS = [
@@ -109,7 +129,7 @@ export const COLUMN_KINDS = [
 ] as const;
 export const COLUMN_PREFIXES = ['flag:', 'figure:'] as const;
 
-const REQUEST_KEYS = ['reference', 'requester', 'received', 'responseDate', 'template', 'questions', 'publish'];
+const REQUEST_KEYS = ['reference', 'requester', 'received', 'responseDate', 'template', 'questions', 'publish', 'regime'];
 const QUESTION_KEYS = [
   'wording', 'criteria', 'columns', 'outcome', 'tablePer', 'intro', 'notHeldText', 'advice', 'exemption', 'notes', 'outcomeTheme',
   'includeSuperseded', 'order', 'grandTotal', 'total', 'despiteMatches', 'tables',
@@ -312,7 +332,7 @@ export function parseRequestText(text: string, file: string, fromLog?: LoggedFac
       if (!isObj(e)) fail(ep, 'expected { section, reason }');
       keys(e, ep, ['section', 'reason', 'publishedAt', 'publicInterestFor', 'publicInterestAgainst'], fail);
       const section = normaliseSection(str(e, ep, 'section', true)!);
-      if (!EXEMPTIONS[section]) fail([...ep, 'section'], `unknown exemption section "${e.section}"; this foi has paragraphs for s.${Object.keys(EXEMPTIONS).join(', s.')}`);
+      if (!EXEMPTIONS[section]) fail([...ep, 'section'], `unknown exemption section "${e.section}"; this foi has paragraphs for ${knownExemptions()}`);
       exemption = { section, reason: str(e, ep, 'reason'), publishedAt: str(e, ep, 'publishedAt'), publicInterestFor: strList(e, ep, 'publicInterestFor'), publicInterestAgainst: strList(e, ep, 'publicInterestAgainst') };
       if (section === '21' && !exemption.publishedAt) fail(ep, 'a section 21 exemption must say where the information is published (publishedAt)');
     }
@@ -332,14 +352,28 @@ export function parseRequestText(text: string, file: string, fromLog?: LoggedFac
     questions,
     // Only when given, so answer records of requests that never say stay byte-identical.
     ...(root.publish === undefined || root.publish === null ? {} : { publish: typeof root.publish === 'boolean' ? root.publish : fail(['publish'], 'expected true or false') }),
+    ...(root.regime === undefined || root.regime === null ? {} : { regime: readRegime(root.regime, fail) }),
   };
 }
 
+/** `s.43`, `section 43(2)`, `reg 12(5)(e)`, `regulation 13` -> `43(2)`, `12(5)(e)`, `13`. */
 export function normaliseSection(s: string): string {
-  const t = s.trim().toLowerCase().replace(/^(section|s\.?)\s*/, '').replace(/\s+/g, '');
+  const t = s.trim().toLowerCase().replace(/^(section|sec\.?|s\.?|regulation|reg\.?|r\.?)\s*/, '').replace(/\s+/g, '');
   if (t === '40' ) return '40(2)';
   if (t === '43') return '43(2)';
   return t;
+}
+
+function knownExemptions(): string {
+  const of = (regime: 'foi' | 'eir') => Object.keys(EXEMPTIONS).filter((k) => EXEMPTIONS[k].regime === regime);
+  return `s.${of('foi').join(', s.')} (Freedom of Information Act) and reg ${of('eir').join(', reg ')} (EIR)`;
+}
+
+function readRegime(v: unknown, fail: (p: (string | number)[], m: string) => never): 'foi' | 'eir' {
+  const t = typeof v === 'string' ? v.trim().toLowerCase() : '';
+  if (t === 'foi' || t === 'foia') return 'foi';
+  if (t === 'eir') return 'eir';
+  return fail(['regime'], 'expected foi or eir (eir: environmental information, answered under the Environmental Information Regulations 2004)');
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {

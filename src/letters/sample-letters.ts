@@ -6,8 +6,10 @@ import { loadBodyConfig } from './body-config.js';
 import { EXEMPTION_PARTIALS } from './letter-shape.js';
 import type { ExemptionView, LetterView, QuestionView, TableView } from './view-model.js';
 
-function sampleQuestions(variant: 'full' | 'sparse'): QuestionView[] {
-  const full = variant === 'full';
+export type SampleVariant = 'full' | 'sparse' | 'eir';
+
+function sampleQuestions(variant: SampleVariant): QuestionView[] {
+  const full = variant !== 'sparse';
   const table = (fy: string | null, amount: string): TableView => ({
     financialYear: fy,
     caption: full ? 'PTF Home Office Funding (via MOPAC)' : null,
@@ -55,11 +57,20 @@ function sampleQuestions(variant: 'full' | 'sparse'): QuestionView[] {
     { ...base(1, 'held'), tables: [table(full ? '2017-18' : null, '£139,707'), table('2018-19', '£2,087,431.81'), ...(full ? [empty('2019-20')] : [])], notes: full ? ['* figures rolled over from the previous year'] : [], sources: full ? ['PCD 1653', 'CEOD 03-2019'] : ['PCD 1653'] },
     { ...base(2, 'held'), noMatch: true },
     { ...base(3, 'not_held'), notHeldText: 'MOPAC does not hold this information.', advice: full ? 'The Metropolitan Police Service may hold this information.' : null },
-    { ...base(4, 'exempt'), exemption: exemption('21', { publishedAt: full ? 'https://www.london.gov.uk/example_decision' : null }) },
-    { ...base(5, 'exempt'), exemption: exemption('40(2)') },
-    { ...base(6, 'exempt'), exemption: exemption('43(2)') },
-    { ...base(7, 'exempt'), exemption: exemption('31') },
-    { ...base(8, 'exempt'), exemption: exemption('38') },
+    ...(variant === 'eir'
+      ? [
+        { ...base(4, 'exempt'), exemption: exemption('13') },
+        { ...base(5, 'exempt'), exemption: exemption('12(5)(e)') },
+        { ...base(6, 'exempt'), exemption: exemption('12(5)(b)') },
+        { ...base(7, 'exempt'), exemption: exemption('12(5)(a)') },
+      ]
+      : [
+        { ...base(4, 'exempt'), exemption: exemption('21', { publishedAt: full ? 'https://www.london.gov.uk/example_decision' : null }) },
+        { ...base(5, 'exempt'), exemption: exemption('40(2)') },
+        { ...base(6, 'exempt'), exemption: exemption('43(2)') },
+        { ...base(7, 'exempt'), exemption: exemption('31') },
+        { ...base(8, 'exempt'), exemption: exemption('38') },
+      ]),
     { ...base(9, 'refused_cost'), advice: full ? 'You may wish to ask about a single financial year.' : null },
   ];
 }
@@ -68,8 +79,9 @@ function sampleQuestions(variant: 'full' | 'sparse'): QuestionView[] {
  * A built-in LetterView for checking templates: 'full' has every optional value set, 'sparse'
  * has them null or empty. The body is the shipped MOPAC body (with a sample email in 'full').
  */
-export function sampleLetterView(variant: 'full' | 'sparse' = 'full'): LetterView {
-  const full = variant === 'full';
+export function sampleLetterView(variant: SampleVariant = 'full'): LetterView {
+  const full = variant !== 'sparse';
+  const eir = variant === 'eir';
   const body = loadBodyConfig(null);
   return {
     body: {
@@ -87,8 +99,11 @@ export function sampleLetterView(variant: 'full' | 'sparse' = 'full'): LetterVie
     due: '21 February 2019',
     dueIso: '2019-02-21',
     late: full,
-    extension: full ? { kind: 'pit', notice: '20 February 2019', until: '21 March 2019', section: '43(2)' } : null,
+    extension: eir
+      ? { kind: 'eir', notice: '20 February 2019', until: '21 March 2019', section: null }
+      : full ? { kind: 'pit', notice: '20 February 2019', until: '21 March 2019', section: '43(2)' } : null,
     outcome: full ? 'partly_held' : 'refused',
+    eir,
     anyExemption: true,
     anyNotHeld: true,
     questions: sampleQuestions(variant),

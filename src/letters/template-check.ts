@@ -53,7 +53,7 @@ export function checkTemplates(templatesDir?: string | null): TemplateCheck[] {
     analyseTemplate(f.file, ast, S.any, host).issues.forEach(add);
   }
   // Render each letter template that passed the static checks against the sample letters.
-  const samples = [sampleLetterView('full'), sampleLetterView('sparse')];
+  const samples = [sampleLetterView('full'), sampleLetterView('sparse'), sampleLetterView('eir')];
   for (const t of set.templates.values()) {
     if (blockingIssues(p, t.name).length) continue;
     for (const view of samples) {

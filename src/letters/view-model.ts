@@ -64,7 +64,7 @@ export interface TableView {
 }
 
 export interface ExemptionView {
-  /** "21", "40(2)", "43(2)", "31", "38" */
+  /** "21", "40(2)", "43(2)", "31", "38"; for EIR "12(5)(e)", "13" */
   section: string;
   /** Partial name for the paragraph: "exemption-s21" etc. */
   partial: string;
@@ -128,6 +128,11 @@ export interface LetterView {
   extension: ExtensionView | null;
   /** Overall outcome, for choosing opening paragraphs. */
   outcome: 'held' | 'partly_held' | 'not_held' | 'refused';
+  /**
+   * Answered under the Environmental Information Regulations 2004 (the request log's regime, or
+   * the request's `regime: eir`): the letter cites the EIR, its exceptions and reg 11 review.
+   */
+  eir: boolean;
   /** True when any question uses an exemption (a s.17 refusal notice for that part). */
   anyExemption: boolean;
   /** True when any question's information is (partly) not held: the opening says so only then. */

@@ -69,7 +69,10 @@ function toClockEvent(e: StoredEvent): ClockEvent | null {
 
 const sections = (list: unknown) => {
   const s = (list as string[] | undefined) ?? [];
-  return s.length ? `; ${s.length === 1 ? 'exemption' : 'exemptions'} ${s.join(', ')}` : '';
+  if (!s.length) return '';
+  // EIR exceptions are regulations 12 and 13; FOIA exemptions are sections 21 to 44.
+  if (s.every((x) => parseInt(x, 10) < 21)) return `; ${s.length === 1 ? 'exception' : 'exceptions'} reg ${s.join(', reg ')}`;
+  return `; ${s.length === 1 ? 'exemption' : 'exemptions'} ${s.join(', ')}`;
 };
 
 /** One line for `foi log show`: what the event says, in words. */

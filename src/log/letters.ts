@@ -86,8 +86,15 @@ export function applyLog(db: Db, request: RequestSpec, today: IsoDate): {
   if (request.questions.length === 1 && r.wording && request.questions[0].wording.trim() !== r.wording.trim()) {
     differs('wording', clip(request.questions[0].wording), clip(r.wording));
   }
+  // The log's regime unless the request names one. Only EIR is written into the request, so the
+  // answer records of FOIA letters stay as they were.
+  if (request.regime && request.regime !== r.regime) {
+    warnings.push(`${ref}: the request's regime (${request.regime.toUpperCase()}) differs from the log's (${r.regime.toUpperCase()}); the letter uses the request's`);
+  }
+  const regime = request.regime ?? r.regime;
   const filled: RequestSpec = {
     ...request,
+    ...(regime === 'eir' ? { regime } : {}),
     // The log's spelling of the reference: `foi answer --ref "foi 700"` writes FOI 700's letter.
     reference: r.reference,
     // The log's address only goes with the log's requester.

@@ -1,0 +1,156 @@
+/**
+ * Requests for environmental information are answered under the Environmental Information
+ * Regulations 2004, not the Act: the letter cites the EIR, its exceptions (reg 12, 13), the
+ * reg 14 refusal notice and the reg 11 review, whether the regime comes from the request file
+ * (`regime: eir`) or from the request log. A FOIA exemption in an EIR letter (or an EIR
+ * exception in a FOIA letter) is refused, naming the provision to cite instead. FOIA letters are
+ * unchanged.
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, foi, tempDir } from '../helpers/cli.js';
+
+function request(dir: string, name: string, lines: string[]): string {
+  const file = join(dir, name);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+const PARTLY = [
+  'received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:',
+  '  - wording: Please list the Local Restorative Justice allocations to boroughs in 2015-16.',
+  '    criteria: { fy: [2015-16], theme: restorative-justice }',
+  '    columns: [recipient, amount]',
+  '  - wording: The carbon emissions of every funded service.',
+  '    outcome: not held',
+  '    advice: The providers may hold this information.',
+];
+
+describe('EIR letters', () => {
+  it('regime: eir in the request file: the letter cites the EIR throughout, never the Act\'s sections', () => {
+    const dir = tempDir('foi-eir-');
+    const file = request(dir, 'r.yaml', ['reference: EIR 701', 'regime: eir', ...PARTLY,
+      '  - wording: The providers\' tender prices.', '    outcome: exempt',
+      '    exemption: { section: reg 12(5)(e), reason: The prices would reveal pricing strategies., publicInterestAgainst: [Harm to future tenders] }',
+      '  - wording: The grant managers\' names.', '    outcome: exempt', '    exemption: regulation 13',
+    ]);
+    const r = foi(['answer', file, '--out', dir, '--md-only']);
+    expect(r.stderr).not.toContain('Error');
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(dir, 'EIR-701.md'), 'utf8');
+    expect(md).toContain('Thank you for your request for environmental information of 3 November 2025');
+    expect(md).toContain('dealt with under the Environmental Information Regulations 2004 (the EIR) and that MOPAC does hold some information');
+    expect(md).toContain('Some of the information you asked for is not held, and some is excepted from disclosure');
+    // Not held is reg 12(4)(a), with the reg 14 notice and reg 9 advice.
+    expect(md).toContain('MOPAC does not hold this information. The exception in regulation 12(4)(a) of the EIR applies');
+    expect(md).toContain('**Advice and assistance (regulation 9):** The providers may hold this information.');
+    // The exceptions, their public interest test with the presumption in favour of disclosure.
+    expect(md).toContain('**Regulation 12(5)(e): commercial confidentiality.**');
+    expect(md).toContain('Regulation 12(5)(e) is subject to the public interest test (regulation 12(1)(b)), and regulation 12(2) requires us to apply a presumption in favour of disclosure.');
+    expect(md).toContain('Factors in favour of maintaining the exception:');
+    expect(md).toContain('- Harm to future tenders');
+    expect(md).toContain('**Regulation 13: personal data.**');
+    expect(md).toContain('This part of our response is a refusal notice under regulation 14 of the EIR.');
+    // Review under reg 11; the ICO under s.50 as applied by reg 18.
+    expect(md).toContain('(we must reconsider it under regulation 11 of the EIR)');
+    expect(md).toContain('under section 50 of the Freedom of Information Act 2000, as applied to the EIR by regulation 18.');
+    // Nothing of the Act's own machinery.
+    expect(md).not.toMatch(/section 1\(1\)\(a\)|section 16\b|section 17|Freedom of Information request|qualified exemption/);
+    // The answer record keeps the regime, so verify and batch re-runs write the same letter.
+    const record = JSON.parse(readFileSync(join(dir, 'EIR-701.answer.json'), 'utf8'));
+    expect(record.request.regime).toBe('eir');
+    expect(foi(['verify', join(dir, 'EIR-701.answer.json')]).code).toBe(0);
+  });
+
+  it('a cost refusal under the EIR is manifestly unreasonable, reg 12(4)(b), with its public interest test', () => {
+    const dir = tempDir('foi-eir-');
+    const file = request(dir, 'r.yaml', [
+      'reference: EIR 702', 'regime: EIR', 'received: 2025-12-15', 'responseDate: 2026-01-09', 'questions:',
+      '  - wording: Every grant MOPAC has ever made, with every invoice.', '    outcome: refused cost',
+      '    intro: Locating every invoice would take an estimated 60 hours.', '    advice: Ask about one financial year.',
+    ]);
+    const r = foi(['answer', file, '--out', dir, '--md-only']);
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(dir, 'EIR-702.md'), 'utf8');
+    expect(md).toContain('I am afraid that MOPAC is refusing it as manifestly unreasonable under regulation 12(4)(b) of the EIR');
+    expect(md).toContain('## Regulation 12(4)(b): manifestly unreasonable requests');
+    expect(md).toContain('For MOPAC that limit is £450, which at £25 an hour is 18 hours of work.');
+    expect(md).toContain('Locating every invoice would take an estimated 60 hours.');
+    expect(md).toContain('This letter is a refusal notice under regulation 14 of the EIR.');
+    expect(md).toContain('## Advice and assistance (regulation 9)');
+    expect(md).not.toMatch(/Section 12|section 17\(5\)|section 16/);
+  });
+
+  it('the request log\'s regime decides when the request file does not say', () => {
+    const dir = tempDir('foi-eir-');
+    const db = join(dir, 'reg.sqlite');
+    expect(foi(['init', '--db', db]).code).toBe(0);
+    expect(foi(['log', 'add', 'EIR 704', '--received', '2025-11-03', '--regime', 'eir', '--db', db]).code).toBe(0);
+    const file = request(dir, 'r.yaml', ['reference: EIR 704', 'responseDate: 2025-11-28', 'questions:',
+      '  - wording: The carbon emissions of every funded service.', '    outcome: not held',
+      '  - wording: The grant managers\' names.', '    outcome: exempt', '    exemption: reg 13']);
+    const r = foi(['answer', file, '--db', db, '--out', dir, '--md-only'], { env: { FOI_TODAY: '2026-01-05' } });
+    expect(r.stderr).not.toContain('regime');
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(dir, 'EIR-704.md'), 'utf8');
+    expect(md).toContain('dealt with under the Environmental Information Regulations 2004 (the EIR)');
+    expect(md).toContain('MOPAC does not hold this information. The exception in regulation 12(4)(a) of the EIR applies');
+    // The log records the answer; an EIR exception reads as a regulation.
+    const shown = foi(['log', 'show', 'EIR 704', '--db', db], { env: { FOI_TODAY: '2026-01-05' } });
+    expect(shown.stdout).toContain('closed on 28 November 2025: withheld in full; exception reg 13 (letter EIR-704.md)');
+  });
+
+  it('a request file that says otherwise than the log wins, with a warning', () => {
+    const dir = tempDir('foi-eir-');
+    const db = join(dir, 'reg.sqlite');
+    expect(foi(['init', '--db', db]).code).toBe(0);
+    expect(foi(['log', 'add', 'FOI 705', '--received', '2025-11-03', '--db', db]).code).toBe(0);
+    const file = request(dir, 'r.yaml', ['reference: FOI 705', 'regime: eir', 'received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:',
+      '  - wording: The carbon emissions of every funded service.', '    outcome: not held']);
+    const r = foi(['answer', file, '--db', db, '--out', dir, '--md-only'], { env: { FOI_TODAY: '2026-01-05' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("foi: warning: FOI 705: the request's regime (EIR) differs from the log's (FOI); the letter uses the request's");
+    expect(readFileSync(join(dir, 'FOI-705.md'), 'utf8')).toContain('Environmental Information Regulations 2004');
+  });
+
+  it('an EIR letter citing a FOIA exemption is refused, naming the EIR exception to cite; nothing is written', () => {
+    const dir = tempDir('foi-eir-');
+    const file = request(dir, 'r.yaml', ['reference: EIR 706', 'regime: eir', 'received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:',
+      '  - wording: The tender prices.', '    outcome: exempt', '    exemption: { section: 43(2), reason: Commercial. }']);
+    const r = foi(['answer', file, '--out', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('foi: EIR 706 question 1: section 43(2) is a Freedom of Information Act exemption, but the request is answered under the Environmental Information Regulations 2004 (the request log or its regime: says eir); cite regulation 12(5)(e) (confidentiality of commercial information) instead');
+    expect(existsSync(join(dir, 'EIR-706.md'))).toBe(false);
+  });
+
+  it('a FOIA letter citing an EIR exception is refused the same way', () => {
+    const dir = tempDir('foi-eir-');
+    const file = request(dir, 'r.yaml', ['reference: FOI 707', 'received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:',
+      '  - wording: Names of staff.', '    outcome: exempt', '    exemption: reg 13']);
+    const r = foi(['answer', file, '--out', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FOI 707 question 1: regulation 13 is an EIR exception, but the request is answered under the Freedom of Information Act 2000 (give regime: eir for environmental information); cite section 40(2) (personal information) instead');
+  });
+
+  it('a bad regime is an error naming the file and key', () => {
+    const dir = tempDir('foi-eir-');
+    const file = request(dir, 'r.yaml', ['reference: FOI 708', 'regime: dpa', 'received: 2025-11-03', 'questions:', '  - wording: x', '    outcome: not held']);
+    const r = foi(['answer', file, '--out', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('regime');
+    expect(r.stderr).toContain('expected foi or eir');
+    expect(r.stderr).toContain('r.yaml');
+  });
+
+  it('FOIA letters are unchanged: the shipped seed example still cites the Act', () => {
+    const dir = tempDir('foi-eir-');
+    const r = foi(['answer', join(ROOT, 'examples', 'exemption-s43.yaml'), '--out', dir, '--md-only']);
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(dir, 'FOI-701.md'), 'utf8');
+    expect(md).toContain('Thank you for your Freedom of Information request of 3 November 2025');
+    expect(md).toContain('dealt with under the Freedom of Information Act 2000');
+    expect(md).toContain('Factors in favour of maintaining the exemption:');
+    expect(md).not.toContain('EIR');
+  });
+});
