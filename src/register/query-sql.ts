@@ -62,9 +62,18 @@ export function ftsQuery(text: string): string | null {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
-function like(s: string): string {
+/** A LIKE pattern (with ESCAPE '\\') for a name part. */
+export function like(s: string): string {
   return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/**
+ * The organisations a name part or org-id names: any name the org-id has been published under (a
+ * grant is found by the name it shows). Its parameters: `orgParams(name)`.
+ */
+export const ORG_IDS = `SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
+      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\'`;
+export const orgParams = (name: string): string[] => [name, like(name), like(name)];
 
 const marks = (n: number) => new Array<string>(n).fill('?').join(', ');
 
@@ -99,14 +108,12 @@ function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params:
   if (q.recipient) {
     // Match organisations first (a small table), then use the allocation index on recipient.
     // Any name the org-id has been published under: a grant is found by the name it shows.
-    where.push(`a.recipient_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
-      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\')`);
-    params.push(q.recipient, like(q.recipient), like(q.recipient));
+    where.push(`a.recipient_org_id IN (${ORG_IDS})`);
+    params.push(...orgParams(q.recipient));
   }
   if (q.funder) {
-    where.push(`(a.funder_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
-      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\') OR a.stream LIKE ? ESCAPE '\\')`);
-    params.push(q.funder, like(q.funder), like(q.funder), like(q.funder));
+    where.push(`(a.funder_org_id IN (${ORG_IDS}) OR a.stream LIKE ? ESCAPE '\\')`);
+    params.push(...orgParams(q.funder), like(q.funder));
   }
   if (q.programme) {
     readsGrant = true;
@@ -132,10 +139,54 @@ function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params:
   return { where, params, readsGrant };
 }
 
-const and = (parts: SqlPart[]): SqlPart => {
+export const and = (parts: SqlPart[]): SqlPart => {
   const live = parts.filter((p) => p.sql !== '1');
   return live.length ? { sql: live.map((p) => p.sql).join('\n    AND '), params: live.flatMap((p) => p.params) } : { sql: '1', params: [] };
 };
+
+/** The lines of the years asked for, as SQL on the line `a` (a `+` before a column keeps SQLite from choosing an index by it). */
+export interface YearSql {
+  /** The lines within one financial year asked for, and the lines over several that overlap one: an index range each. */
+  kinds(p: '' | '+'): [SqlPart, SqlPart];
+  /** Either kind, as one condition. */
+  either(p: '' | '+'): SqlPart;
+  /** Over several years, not all of them asked for: listed, but its amount is not the years' money. */
+  outside: SqlPart;
+  lo: number;
+  hi: number;
+}
+
+/** `years` ascending without repeats (querySql's `years`); null for none. */
+export function yearSql(years: number[]): YearSql | null {
+  if (!years.length) return null;
+  const lo = years[0];
+  const hi = years[years.length - 1];
+  // Years between the first and last that were not asked for (none for a run such as 2017-18..2019-20).
+  const gaps: number[] = [];
+  for (let y = lo, i = 0; y <= hi; y++) {
+    if (years[i] === y) i++;
+    else gaps.push(y);
+  }
+  // A line over several years is listed when its span overlaps a year asked for.
+  const overlap: SqlPart = gaps.length
+    ? { sql: ` AND (${years.map(() => COVERS).join(' OR ')})`, params: years.flatMap((y) => [y, y]) }
+    : { sql: '', params: [] };
+  const kinds = (p: string): [SqlPart, SqlPart] => [
+    { sql: `${p}a.financial_year IN (${marks(years.length)})`, params: years },
+    { sql: `${p}a.financial_year IS NULL AND ${p}a.fy_from <= ? AND ${p}a.fy_to >= ?${overlap.sql}`, params: [hi, lo, ...overlap.params] },
+  ];
+  const either = (p: string): SqlPart => {
+    const [one, several] = kinds(p);
+    return { sql: `(${one.sql} OR (${several.sql}))`, params: [...one.params, ...several.params] };
+  };
+  // Over several years, not all of them asked for: listed, but its amount is not the years' money.
+  // Never NULL (NULL AND FALSE is FALSE), and false at the first test for a line within one year.
+  const outside: SqlPart = {
+    sql: `(a.fy_from <> a.fy_to AND a.fy_from IS NOT NULL AND a.fy_to IS NOT NULL AND NOT (a.fy_from >= ? AND a.fy_to <= ?${gaps.map(() => ` AND NOT ${COVERS}`).join('')}))`,
+    params: [lo, hi, ...gaps.flatMap((g) => [g, g])],
+  };
+  return { kinds, either, outside, lo, hi };
+}
 
 export function querySql(q: GrantQuery): QuerySql {
   const years = [...new Set(q.years)].sort((x, y) => x - y);
@@ -163,32 +214,7 @@ export function querySql(q: GrantQuery): QuerySql {
     return { years, arms: [{ sql: '1', params: [] }], common: and([...(text ? [text('')] : []), rest]), byGrant: and([...(text ? [text('+')] : []), rest]), readsGrant: other.readsGrant, outside: { sql: '0', params: [] }, textDriven: text ? textDriven() : null };
   }
 
-  const lo = years[0];
-  const hi = years[years.length - 1];
-  // Years between the first and last that were not asked for (none for a run such as 2017-18..2019-20).
-  const gaps: number[] = [];
-  for (let y = lo, i = 0; y <= hi; y++) {
-    if (years[i] === y) i++;
-    else gaps.push(y);
-  }
-  // A line over several years is listed when its span overlaps a year asked for.
-  const overlap: SqlPart = gaps.length
-    ? { sql: ` AND (${years.map(() => COVERS).join(' OR ')})`, params: years.flatMap((y) => [y, y]) }
-    : { sql: '', params: [] };
-  const kinds = (p: string): SqlPart[] => [
-    { sql: `${p}a.financial_year IN (${marks(years.length)})`, params: years },
-    { sql: `${p}a.financial_year IS NULL AND ${p}a.fy_from <= ? AND ${p}a.fy_to >= ?${overlap.sql}`, params: [hi, lo, ...overlap.params] },
-  ];
-  const either = (p: string): SqlPart => {
-    const [one, several] = kinds(p);
-    return { sql: `(${one.sql} OR (${several.sql}))`, params: [...one.params, ...several.params] };
-  };
-  // Over several years, not all of them asked for: listed, but its amount is not the years' money.
-  // Never NULL (NULL AND FALSE is FALSE), and false at the first test for a line within one year.
-  const outside: SqlPart = {
-    sql: `(a.fy_from <> a.fy_to AND a.fy_from IS NOT NULL AND a.fy_to IS NOT NULL AND NOT (a.fy_from >= ? AND a.fy_to <= ?${gaps.map(() => ` AND NOT ${COVERS}`).join('')}))`,
-    params: [lo, hi, ...gaps.flatMap((g) => [g, g])],
-  };
+  const { lo, kinds, either, outside } = yearSql(years)!;
   const byGrant = and([either('+'), ...(text ? [text('+')] : []), rest]);
   if (textFirst) return { years, arms: [either('+')], common: and([text!(''), rest]), byGrant, readsGrant: other.readsGrant, outside, textDriven: textDriven() };
   if (text) {
