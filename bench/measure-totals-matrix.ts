@@ -17,10 +17,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { openDatabase } from '../src/db/open.js';
 import { queryGrants } from '../src/register/query.js';
 import { queryTotals } from '../src/register/query-totals.js';
-import { textTable } from './lib/report.js';
+import { shellQuote, textTable } from './lib/report.js';
 import { fmtInt, fmtMs, median } from './lib/stats.js';
-import { shellQuote } from './lib/step-query.js';
-import { combinations, matrixQuery } from './lib/totals-matrix.js';
+import { combinations, matrixQuery, timeMatrix, type MatrixResult } from './lib/totals-matrix.js';
 
 const TARGET_MS = 50;
 
@@ -40,31 +39,19 @@ const over = Number(arg('--over') ?? 0);
 const check = process.argv.includes('--check');
 
 const db = openDatabase(register);
-const results: { args: string; size: number; rows: number; median: number; max: number; same: boolean | null }[] = [];
-let differ = 0;
-const all = combinations().filter((c) => !only || only.test(c.args.join(' ')));
 const t0 = performance.now();
-for (const c of all) {
-  const q = matrixQuery(db, c.args);
-  const first = queryTotals(db, q); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    queryTotals(db, q);
-    times.push(performance.now() - s);
-  }
-  let same: boolean | null = null;
-  if (check) {
+const results: (MatrixResult & { same: boolean | null })[] = timeMatrix(db, runs, only).map((r) => ({ ...r, same: null }));
+let differ = 0;
+if (check) {
+  const byArgs = new Map(combinations().map((c) => [c.args.map(shellQuote).join(' '), c.args]));
+  for (const r of results) {
+    const q = matrixQuery(db, byArgs.get(r.args)!);
     const { rows: _rows, ...byRow } = queryGrants(db, q);
-    same = isDeepStrictEqual(JSON.parse(JSON.stringify(first)), JSON.parse(JSON.stringify(byRow)));
-    if (!same) differ++;
+    r.same = isDeepStrictEqual(JSON.parse(JSON.stringify(queryTotals(db, q))), JSON.parse(JSON.stringify(byRow)));
+    if (!r.same) differ++;
   }
-  const args = c.args.map(shellQuote).join(' ');
-  results.push({ args, size: c.size, rows: first.count, median: median(times), max: Math.max(...times), same });
-  if (process.stderr.isTTY) process.stderr.write(`\r${results.length}/${all.length}`);
 }
 db.close();
-if (process.stderr.isTTY) process.stderr.write('\r');
 
 const shown = results.filter((r) => r.median >= over).sort((a, b) => (a.median >= TARGET_MS ? 1 : 0) - (b.median >= TARGET_MS ? 1 : 0) || a.median - b.median);
 console.log(textTable(['Criteria (foi grants …)', 'Lines', 'Median', 'Slowest', ...(check ? ['Same as rows'] : [])], shown.map((r) => [

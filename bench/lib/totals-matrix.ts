@@ -12,10 +12,14 @@
  * first refuse a theme or flag the register does not know).
  */
 import { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
 import type { Db } from '../../src/db/open.js';
 import { addCriteriaOptions, type CriteriaOpts } from '../../src/commands/criteria-options.js';
 import { criteriaQuery } from '../../src/commands/criteria.js';
 import type { GrantQuery } from '../../src/register/query.js';
+import { queryTotals } from '../../src/register/query-totals.js';
+import { shellQuote } from './report.js';
+import { median } from './stats.js';
 
 /** One criterion's values (each as typed after `foi grants`); a combination takes one value of each of a few kinds. */
 export const CRITERIA: Record<string, string[][]> = {
@@ -77,4 +81,37 @@ export function matrixQuery(db: Db, args: string[]): GrantQuery {
     return { name, value: value as 'y' | 'n' | 'unknown' };
   });
   return q;
+}
+
+export interface MatrixResult {
+  /** As typed after `foi grants`, quoted for a shell. */
+  args: string;
+  size: number;
+  /** Lines counted. */
+  rows: number;
+  /** Median and slowest of the timed runs (ms). */
+  median: number;
+  max: number;
+}
+
+/**
+ * queryTotals for each combination (those whose arguments `only` matches): one warm-up, then
+ * `runs` timed runs; stops before a combination once `deadline` (performance.now()) has passed.
+ */
+export function timeMatrix(db: Db, runs: number, only: RegExp | null = null, deadline = Infinity): MatrixResult[] {
+  const out: MatrixResult[] = [];
+  for (const c of combinations()) {
+    if (only && !only.test(c.args.join(' '))) continue;
+    if (performance.now() > deadline) break;
+    const q = matrixQuery(db, c.args);
+    const rows = queryTotals(db, q).count; // warm-up
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      queryTotals(db, q);
+      times.push(performance.now() - t0);
+    }
+    out.push({ args: c.args.map(shellQuote).join(' '), size: c.size, rows, median: median(times), max: Math.max(...times) });
+  }
+  return out;
 }

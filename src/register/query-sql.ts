@@ -1,7 +1,10 @@
 /**
- * A GrantQuery as SQL: the conditions a money line must meet, shared by the listing (rows in
- * order, src/register/query-rows.ts) and the totals (one aggregate, src/register/query-totals.ts),
- * so the two can never select different lines.
+ * A GrantQuery as SQL: the conditions a money line must meet, for the listing (rows in order,
+ * src/register/query-rows.ts) and the totals read as at a time (src/register/query-totals.ts).
+ * The totals otherwise choose how to find the lines criterion by criterion
+ * (src/register/totals-plan.ts), from the same pieces (the years, the organisations a name finds,
+ * the full-text query); tests hold the two to the same lines for every plan
+ * (tests/register/query-totals.test.ts, tests/register/totals-plan.test.ts).
  *
  * A year query is written as two arms joined by UNION ALL rather than one OR: lines within one
  * financial year (`financial_year IN (…)`) and lines over several (`financial_year IS NULL` and
@@ -33,27 +36,12 @@ export interface QuerySql {
   arms: SqlPart[];
   /** Conditions on the line and its grant besides the arm's (not withdrawn), joined with AND. */
   common: SqlPart;
-  /**
-   * All the conditions as one, none of them steering SQLite's choice of index (`+a.column`): for a
-   * query that finds a few grants first and then their lines (the totals' grants_not_plain).
-   */
-  byGrant: SqlPart;
-  /** Whether the conditions read the grant (`g`): the totals then join grants for every line. */
-  readsGrant: boolean;
   /** The line is listed but its amount is not counted: it covers years not asked for (SQL on `a`). */
   outside: SqlPart;
-  /**
-   * When the text finds the lines (over several years, or none): `common` with the text written
-   * as `grant_fts MATCH ?`, for a statement whose FROM starts with grant_fts (the totals). The
-   * grants then come straight from the full-text index, one at a time in rowid order, and each
-   * one's lines are looked up (allocation_by_grant), instead of the grants being collected into a
-   * list first (`IN (SELECT rowid …)`, a temporary B-tree of every grant the text finds).
-   */
-  textDriven: SqlPart | null;
 }
 
 /** The grants (rowids) a full-text query finds. */
-const TEXT_ROWIDS = 'SELECT rowid FROM grant_fts WHERE grant_fts MATCH ?';
+export const TEXT_ROWIDS = 'SELECT rowid FROM grant_fts WHERE grant_fts MATCH ?';
 
 /** Turn free text into a safe FTS5 query: every word must appear (prefix match on the last). */
 export function ftsQuery(text: string): string | null {
@@ -84,13 +72,11 @@ const COVERS = '(a.fy_from <= ? AND a.fy_to >= ?)';
  * The conditions besides the year and the text (which steer the choice of index). `p` before
  * `a.superseded` keeps SQLite from choosing allocation_by_grant for it (see the year and text below).
  */
-function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params: unknown[]; readsGrant: boolean } {
+function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
-  let readsGrant = false;
   if (!q.includeSuperseded) where.push(`${p}a.superseded = 0`);
   if (q.activeIn.length) {
-    readsGrant = true;
     where.push(`(${q.activeIn.map(() => '(coalesce(g.planned_start, g.planned_end) <= ? AND coalesce(g.planned_end, g.planned_start) >= ?)').join(' OR ')})`);
     for (const y of q.activeIn) {
       const b = financialYearBounds(y);
@@ -116,7 +102,6 @@ function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params:
     params.push(...orgParams(q.funder), like(q.funder));
   }
   if (q.programme) {
-    readsGrant = true;
     where.push(`(g.programme_code = ? OR g.programme_title LIKE ? ESCAPE '\\')`);
     params.push(q.programme, like(q.programme));
   }
@@ -136,7 +121,7 @@ function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params:
     where.push(`a.grant_id IN (${marks(q.grantIds.length)})`);
     params.push(...q.grantIds);
   }
-  return { where, params, readsGrant };
+  return { where, params };
 }
 
 export const and = (parts: SqlPart[]): SqlPart => {
@@ -201,9 +186,6 @@ export function querySql(q: GrantQuery): QuerySql {
     // The line's own copy of its grant's rowid: no join to grants to test it.
     text = (p) => ({ sql: `${p}a.grant_rowid IN (${TEXT_ROWIDS})`, params: [fts] });
   }
-  // Not for a few grants named by id: their lines are found by id first (allocation_key), then
-  // tested against the text's grants, rather than every grant the text finds looked up.
-  const textDriven = (): SqlPart | null => (q.grantIds.length ? null : and([{ sql: 'grant_fts MATCH ?', params: [ftsQuery(q.text!)] }, rest]));
   // Which index finds the lines (a `+` before a column keeps SQLite from choosing an index by it):
   // for one year, the year's lines (allocation_listing), each tested against the grants the text
   // finds; over several years, or none, the grants the text finds, then their lines
@@ -211,12 +193,11 @@ export function querySql(q: GrantQuery): QuerySql {
   // word ~200,000 grants, either way ~60 ms for one year; over five years, by year takes twice as long.
   const textFirst = text !== null && (years.length === 0 || years[years.length - 1] > years[0]);
   if (!years.length) {
-    return { years, arms: [{ sql: '1', params: [] }], common: and([...(text ? [text('')] : []), rest]), byGrant: and([...(text ? [text('+')] : []), rest]), readsGrant: other.readsGrant, outside: { sql: '0', params: [] }, textDriven: text ? textDriven() : null };
+    return { years, arms: [{ sql: '1', params: [] }], common: and([...(text ? [text('')] : []), rest]), outside: { sql: '0', params: [] } };
   }
 
   const { lo, kinds, either, outside } = yearSql(years)!;
-  const byGrant = and([either('+'), ...(text ? [text('+')] : []), rest]);
-  if (textFirst) return { years, arms: [either('+')], common: and([text!(''), rest]), byGrant, readsGrant: other.readsGrant, outside, textDriven: textDriven() };
+  if (textFirst) return { years, arms: [either('+')], common: and([text!(''), rest]), outside };
   if (text) {
     // One year and text: both the year's lines and the grants the text finds can be many (a common
     // word finds a fifth of a register). Within one year the year index holds the lines in grant
@@ -233,9 +214,9 @@ export function querySql(q: GrantQuery): QuerySql {
     });
     const [, several] = kinds('');
     const one: SqlPart = { sql: 'a.financial_year = ? AND a.fy_from = ? AND a.fy_to = ?', params: [lo, lo, lo] };
-    return { years, arms: [merged(one), merged(several)], common: rest, byGrant, readsGrant: other.readsGrant, outside, textDriven: null };
+    return { years, arms: [merged(one), merged(several)], common: rest, outside };
   }
-  return { years, arms: kinds(''), common: rest, byGrant, readsGrant: other.readsGrant, outside, textDriven: null };
+  return { years, arms: kinds(''), common: rest, outside };
 }
 
 /**

@@ -27,7 +27,7 @@ import type { Db } from '../db/open.js';
 import { UsageError } from '../core/errors.js';
 import { financialYearBounds } from '../core/financial-year.js';
 import type { GrantQuery } from './query.js';
-import { ORG_IDS, ftsQuery, like, orgParams, statement, yearSql, type SqlPart } from './query-sql.js';
+import { ORG_IDS, TEXT_ROWIDS, ftsQuery, like, orgParams, statement, yearSql, type SqlPart } from './query-sql.js';
 
 /** One way of finding lines: a FROM clause naming the line `a`, and the conditions that make it the criterion's lines. */
 export interface Arm {
@@ -40,6 +40,8 @@ export interface Arm {
    * list of grants can drive it instead (a search per grant, not the whole range).
    */
   seekGrant?: boolean;
+  /** Whether it reads lines in the order of the table (a year's, every line): their rows are then read in order. */
+  dense?: boolean;
   /**
    * The FROM clause with the grant `g` joined before the line (its tests then come first: a
    * grant turned away is not looked up in allocation_by_grant); without it, after.
@@ -99,6 +101,13 @@ interface Criterion {
   grantTest?: boolean;
 }
 
+export interface PlanTrace {
+  sizes: Record<string, number>;
+  costs: Record<string, number>;
+  driver: string;
+  plain: boolean;
+}
+
 /**
  * Every criterion is counted to `small` first (a millisecond or less). Those above it are then
  * estimated or counted further, each only as far as it could still drive for less than `slack`
@@ -114,16 +123,17 @@ export const LIMITS = {
   grants: 100_000,
   driver: null as string | null,
   form: null as 'set' | 'test' | null,
-  /** Told each plan's modelled cost (nanoseconds) and the sizes counted: for the bench's calibration. */
-  trace: null as ((t: { sizes: Record<string, number>; costs: Record<string, number> }) => void) | null,
+  /** Told the sizes counted, each plan's modelled cost (nanoseconds), the one chosen, and whether lines are summed as plain: for tests and calibration. */
+  trace: null as ((t: PlanTrace) => void) | null,
 };
 
 /** Nanoseconds, measured on the bench's million-line register (rounded; only their ratios matter). */
 const COST = {
   /** A line read from a covering index range, summed. */
   coveringLine: 50,
-  /** A line's table row read (found by rowid or a non-covering index), to sum it or test a column. */
+  /** A line's table row read (found by rowid or a non-covering index), to sum it or test a column; lines read in order, and here and there. */
   tableLine: 300,
+  tableLineSparse: 1000,
   /** A grant's row read to test a column (grants rows are wide), for lines in grant order and in no order. */
   grantRow: 900,
   grantRowRandom: 1800,
@@ -166,6 +176,9 @@ function setOrTest(n: number, size: number, rowid: 'a.rowid' | 'a.grant_rowid', 
   return { part: test, cost: n * testCost, joinGrant };
 }
 
+/** Reading the line's row to test a column: nothing more where the arm reads it anyway; less where the arm reads lines in order. */
+const rowTest = (by: Source, arm: Arm) => (by.readsRow ? 0 : arm.dense ? COST.tableLine : COST.tableLineSparse);
+
 /** Lines found through an index on an organisation column (recipient, funder): drive from it, or test the column. */
 function lineCriterion(db: Db, what: string, arms: Arm[], test: SqlPart): Criterion {
   const set = union(arms, 'a.rowid');
@@ -176,7 +189,7 @@ function lineCriterion(db: Db, what: string, arms: Arm[], test: SqlPart): Criter
     driveCost: COST.coveringLine,
     drive: (size) => source(arms, size),
     // The index gives line rowids in organisation order, not rowid order.
-    filter: (by, size, _arm, n) => setOrTest(n, size, 'a.rowid', set, COST.coveringLine + COST.randomMember, test, by.readsRow ? 0 : COST.tableLine),
+    filter: (by, size, arm, n) => setOrTest(n, size, 'a.rowid', set, COST.coveringLine + COST.randomMember, test, rowTest(by, arm)),
   };
 }
 
@@ -222,7 +235,7 @@ function criteria(db: Db, q: GrantQuery, years: number[], grants: number): { cou
       what: 'grant ids', count: counter(db, union([arm], '1')), countMore: false, driveCost: COST.tableLine,
       drive: (size) => source([arm], size, { readsRow: true }),
       filter: (by, size, _arm, n) => setOrTest(n, size, 'a.rowid', union([arm], 'a.rowid'), COST.randomMember,
-        { sql: `+a.grant_id IN (${marks(q.grantIds.length)})`, params: q.grantIds }, by.readsRow ? 0 : COST.tableLine),
+        { sql: `+a.grant_id IN (${marks(q.grantIds.length)})`, params: q.grantIds }, rowTest(by, arm)),
     });
   }
 
@@ -283,7 +296,7 @@ function criteria(db: Db, q: GrantQuery, years: number[], grants: number): { cou
     // allocation_listing holds them in grant order (see the full-text merge).
     const oneArm = years.length === 1 ? { sql: 'a.financial_year = ? AND a.fy_from = ? AND a.fy_to = ?', params: [ys.lo, ys.lo, ys.lo] } : one;
     const arms: Arm[] = [
-      { from: 'allocation a INDEXED BY allocation_listing', where: oneArm, grantOrder: years.length === 1, seekGrant: years.length === 1 },
+      { from: 'allocation a INDEXED BY allocation_listing', where: oneArm, grantOrder: years.length === 1, seekGrant: years.length === 1, dense: true },
       severalArm,
     ];
     const test = ys.either('+'); // the covering indexes' columns
@@ -333,8 +346,6 @@ function criteria(db: Db, q: GrantQuery, years: number[], grants: number): { cou
 const DISTINCT_YEARS = `WITH RECURSIVE y(v) AS (SELECT min(financial_year) FROM allocation INDEXED BY allocation_fy
     UNION ALL SELECT (SELECT min(financial_year) FROM allocation INDEXED BY allocation_fy WHERE financial_year > v) FROM y WHERE v IS NOT NULL)
   SELECT v FROM y WHERE v IS NOT NULL`;
-
-const TEXT_ROWIDS = 'SELECT rowid FROM grant_fts WHERE grant_fts MATCH ?';
 
 function textCriterion(db: Db, fts: string): Criterion {
   const text = (query: string): SqlPart => ({ sql: TEXT_ROWIDS, params: [query] });
@@ -467,8 +478,10 @@ function sizesOf(counted: Criterion[], lines: number): number[] {
       if (cap > caps[i] && (c.grantCount ? cap >= 4 * small : !knownRange)) count(i, cap);
     });
   }
-  // Not counted to the end: many more than the cap (a set of grants: maybe half the register).
-  return sizes.map((n, i) => n ?? Math.max(2 * Math.max(caps[i], counted[i].grantCount ? LIMITS.grants : large), counted[i].grantCount ? lines / 2 : 0));
+  // Not counted to the end: many more than the cap (a set of grants: maybe half the register; a
+  // word, LIMITS.grants: a common one finds a fifth of a 360Giving register).
+  const many = (c: Criterion, cap: number) => (c.fts ? Math.max(2 * cap, LIMITS.grants) : Math.max(2 * Math.max(cap, c.grantCount ? LIMITS.grants : large), c.grantCount ? lines / 2 : 0));
+  return sizes.map((n, i) => n ?? many(counted[i], caps[i]));
 }
 
 /** The plan for `q`'s lines; `years` ascending without repeats. */
@@ -480,7 +493,7 @@ export function totalsPlan(db: Db, q: GrantQuery, years: number[]): TotalsPlan {
   const { counted, columns } = criteria(db, q, years, grants);
   const sizes = sizesOf(counted, lines);
   const drivers: { at: number[]; by: Source; cost: number }[] = [
-    { at: [], by: source([{ from: 'allocation a INDEXED BY allocation_listing', where: NONE }], lines), cost: lines * COST.coveringLine },
+    { at: [], by: source([{ from: 'allocation a INDEXED BY allocation_listing', where: NONE, dense: true }], lines), cost: lines * COST.coveringLine },
     ...counted.map((c, i) => ({ at: [i], by: c.drive(sizes[i]), cost: sizes[i] * c.driveCost })),
   ];
   // With text, a set of grants can be merged with the text's first (both sorted by rowid), and the
@@ -521,7 +534,6 @@ export function totalsPlan(db: Db, q: GrantQuery, years: number[]): TotalsPlan {
   const total = (d: (typeof drivers)[number]) => d.cost + tests(d.by, d.at, d.by.arms[0]).reduce((sum, f) => sum + f.cost, 0);
   const name = (d: (typeof drivers)[number]) => (d.at.length ? d.at.map((i) => counted[i].what).join(' and ') : 'all');
   const best = drivers.find((d) => name(d) === LIMITS.driver) ?? drivers.reduce((x, y) => (total(y) < total(x) ? y : x));
-  LIMITS.trace?.({ sizes: Object.fromEntries(counted.map((c, i) => [c.what, sizes[i]])), costs: Object.fromEntries(drivers.map((d) => [name(d), total(d)])) });
   // Each arm with its own conditions, the columns', and every other criterion's test.
   const withFilters = (src: Source, driver: number[]): Arm[] => src.arms.map((arm) => {
     const fs = tests(src, driver, arm);
@@ -545,6 +557,10 @@ export function totalsPlan(db: Db, q: GrantQuery, years: number[]): TotalsPlan {
     const n = counter(db, union([arm], '1'))(LIMITS.small);
     if (n < LIMITS.small) special = withFilters({ ...source([arm], n, { readsRow: true }), grants }, []);
   }
+  LIMITS.trace?.({
+    sizes: Object.fromEntries(counted.map((c, i) => [c.what, sizes[i]])), costs: Object.fromEntries(drivers.map((d) => [name(d), total(d)])),
+    driver: name(best), plain: special !== null,
+  });
   return { lines: withFilters(best.by, best.at), notPlain: withFilters(notPlain, []), special, driver: name(best) };
 }
 
