@@ -71,13 +71,15 @@ function sizesOf(counted: Criterion[], lines: number): number[] {
   // Unless one is small enough that the rest hardly matter, those over it are counted further: an
   // index range as far as it could still drive for less, when no other's size is known (it drives
   // for less than the rest); a set of grants to LIMITS.grants (a set's size decides how it is
-  // tested); the text's as far as it could still drive for less, when that is far enough to matter.
+  // tested); the text's as far as it could still drive for less, when that is far enough to matter
+  // and no index range's size is known (against one, taking a common word as LIMITS.grants
+  // decides as well as its count would).
   if (best >= small * COST.coveringLine) {
     counted.forEach((c, i) => {
       if (sizes[i] !== null || !c.countMore) return;
       const knownRange = counted.some((d, j) => !d.grantCount && d.driveCost === COST.coveringLine && sizes[j] !== null);
       const cap = c.grantCount ? Math.min(LIMITS.grants, Math.max(c.fts ? 0 : 4 * small, capFor(c, LIMITS.grants))) : capFor(c, large);
-      if (cap > caps[i] && (c.grantCount ? cap >= 4 * small : !knownRange)) count(i, cap);
+      if (cap > caps[i] && (c.fts ? cap >= 4 * small && !knownRange : c.grantCount ? cap >= 4 * small : !knownRange)) count(i, cap);
     });
   }
   // Not counted to the end: many more than the cap (a set of grants: maybe half the register; a
