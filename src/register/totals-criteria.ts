@@ -83,7 +83,7 @@ export interface Criterion {
    */
   filter(by: Source, size: number, arm: Arm, n: number): Filter;
   /** A set of grants: its SELECT, and what finding and adding a member costs (for a merge with the text's). */
-  grantSet?: { set: SqlPart; memberCost: number };
+  grantSet?: { set: SqlPart; memberCost: number; sorted: boolean };
   /** The full-text query. */
   fts?: string;
   /** Whether it can test the grant's own columns (programme, running dates). */
@@ -187,13 +187,13 @@ function lineCriterion(db: Db, what: string, arms: Arm[], test: SqlPart): Criter
  * A set of grants (a SELECT of grants.rowid, each grant once) as a criterion: it drives through
  * allocation_by_grant (SQLite collects the set, then reads each grant's lines in rowid order).
  * `memberCost`: finding a member and adding it to the set; `test`: the condition on the grant
- * `g`, or null to test through the set only.
+ * `g`, or null to test through the set only; `sorted`: the set comes (mostly) in rowid order.
  */
-function grantSet(db: Db, what: string, set: SqlPart, memberCost: number, test: SqlPart | null): Criterion {
+function grantSet(db: Db, what: string, set: SqlPart, memberCost: number, test: SqlPart | null, sorted = false): Criterion {
   return {
     what,
     grantTest: !!test,
-    grantSet: { set, memberCost },
+    grantSet: { set, memberCost, sorted },
     count: counter(db, set),
     countMore: true,
     grantCount: true,
@@ -258,7 +258,7 @@ export function criteria(db: Db, q: GrantQuery, years: number[], grants: number)
       params: [p[1], p[0], p[1], p[0]],
     };
     // A title's grants come in rowid order.
-    counted.push(grantSet(db, 'programme', set, COST.coveringLine + COST.sortedMember, { sql: "(g.programme_code = ? OR g.programme_title LIKE ? ESCAPE '\\')", params: p }));
+    counted.push(grantSet(db, 'programme', set, COST.coveringLine + COST.sortedMember, { sql: "(g.programme_code = ? OR g.programme_title LIKE ? ESCAPE '\\')", params: p }, true));
   }
 
   for (const theme of q.themes) {

@@ -73,13 +73,15 @@ function sizesOf(counted: Criterion[], lines: number): number[] {
   // for less than the rest); a set of grants to LIMITS.grants (a set's size decides how it is
   // tested); the text's as far as it could still drive for less, when that is far enough to matter
   // and no index range's size is known (against one, taking a common word as LIMITS.grants
-  // decides as well as its count would).
+  // decides as well as its count would), unless there are sets of grants too (how they are tested
+  // depends on how many grants the text leaves).
   if (best >= small * COST.coveringLine) {
+    const sets = counted.some((c) => c.grantSet);
     counted.forEach((c, i) => {
       if (sizes[i] !== null || !c.countMore) return;
       const knownRange = counted.some((d, j) => !d.grantCount && d.driveCost === COST.coveringLine && sizes[j] !== null);
-      const cap = c.grantCount ? Math.min(LIMITS.grants, Math.max(c.fts ? 0 : 4 * small, capFor(c, LIMITS.grants))) : capFor(c, large);
-      if (cap > caps[i] && (c.fts ? cap >= 4 * small && !knownRange : c.grantCount ? cap >= 4 * small : !knownRange)) count(i, cap);
+      const cap = c.grantCount ? Math.min(LIMITS.grants, Math.max(c.fts && !sets ? 0 : 4 * small, capFor(c, LIMITS.grants))) : capFor(c, large);
+      if (cap > caps[i] && (c.fts ? cap >= 3 * small && (!knownRange || sets) : c.grantCount ? cap >= 4 * small : !knownRange)) count(i, cap);
     });
   }
   // Not counted to the end: many more than the cap (a set of grants: maybe half the register; a
@@ -111,7 +113,7 @@ export function totalsPlan(db: Db, q: GrantQuery, years: number[]): TotalsPlan {
       drivers.push({
         at: [t, i],
         by: source([{ from: 'allocation a INDEXED BY allocation_by_grant', where: { sql: `a.grant_rowid IN (${inBoth.sql})`, params: inBoth.params }, grantOrder: true }], both),
-        cost: sizes[i] * (c.grantSet.memberCost + COST.sort) + sizes[t] * (COST.textGrant + COST.merge) + both * (COST.sortedMember + COST.grantLines),
+        cost: sizes[i] * (c.grantSet.memberCost + (c.grantSet.sorted ? COST.sortedMember : COST.sort)) + sizes[t] * (COST.textGrant + COST.merge) + both * (COST.sortedMember + COST.grantLines),
       });
     });
   }
