@@ -10,7 +10,7 @@
 //                          shared code; docx is in its own chunk, loaded only for a reference .docx
 //   dist/docx-template.json the constant parts of the letter .docx, made here with the docx library
 //   dist/templates-precompiled.json the shipped letter templates, analysed and precompiled
-//   dist/bench/run.js      `npm run bench` (and bench/measure-import.js)
+//   dist/bench/run.js      `npm run bench` (and bench/measure-import.js, measure-totals-matrix.js)
 //   dist/.mopac-register-KEY.sqlite the embedded register, built once here
 // better-sqlite3 stays in node_modules (a native addon). Source maps are written beside the
 // chunks (node --enable-source-maps, and the bench's profile summaries, read them).
@@ -128,7 +128,7 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: { run: 'bench/run.ts', 'measure-import': 'bench/measure-import.ts', 'measure-xlsx': 'bench/measure-xlsx.ts', 'profile-summary': 'bench/profile-summary.ts', 'rss-hook': 'bench/lib/rss-hook.ts', 'read-worker': 'src/import/read-worker.ts' },
+  entryPoints: { run: 'bench/run.ts', 'measure-import': 'bench/measure-import.ts', 'measure-xlsx': 'bench/measure-xlsx.ts', 'measure-totals-matrix': 'bench/measure-totals-matrix.ts', 'profile-summary': 'bench/profile-summary.ts', 'rss-hook': 'bench/lib/rss-hook.ts', 'read-worker': 'src/import/read-worker.ts' },
   splitting: true,
   outdir: join(DIST, 'bench'),
   chunkNames: '[name]-[hash]',

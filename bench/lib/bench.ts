@@ -28,6 +28,9 @@ export const CONFIG = {
   queryRuns: envInt('BENCH_QUERY_RUNS', QUICK ? 5 : 20),
   /** Per query: stop repeating after this long (at least 3 runs). */
   queryBudgetMs: envInt('BENCH_QUERY_BUDGET_S', QUICK ? 1 : 5) * 1000,
+  /** The matrix of criteria (bench/lib/totals-matrix.ts): timed runs per combination, and a time limit for all of them. */
+  matrixRuns: envInt('BENCH_MATRIX_RUNS', QUICK ? 1 : 3),
+  matrixBudgetMs: envInt('BENCH_MATRIX_BUDGET_S', QUICK ? 30 : 150) * 1000,
   /** Whole-process listing runs (foi grants and sqlite3 -csv) per query. */
   listingRuns: envInt('BENCH_LISTING_RUNS', QUICK ? 2 : 3),
   requests: envInt('BENCH_REQUESTS', QUICK ? 200 : 1000),

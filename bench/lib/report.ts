@@ -34,3 +34,6 @@ export function mdTable(headers: string[], rows: string[][]): string {
     ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`),
   ].join('\n');
 }
+
+/** A command-line argument as typed in a shell (quoted when it needs to be). */
+export const shellQuote = (a: string) => (/^[\w.,=:/-]+$/.test(a) ? a : `"${a.replace(/"/g, '\\"')}"`);

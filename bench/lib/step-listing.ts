@@ -9,9 +9,8 @@ import { relative } from 'node:path';
 import { CONFIG, load, log, pass, type StepResult } from './bench.js';
 import { FOI_BIN, ROOT, SQLITE3 } from './paths.js';
 import { run } from './proc.js';
-import { mdTable, type SummaryRow } from './report.js';
+import { mdTable, shellQuote, type SummaryRow } from './report.js';
 import { fmtMs, fmtRatio, fmtRuns, median } from './stats.js';
-import { shellQuote } from './step-query.js';
 
 const LISTING_TARGET = 3;
 const TOTALS_TARGET = 3;

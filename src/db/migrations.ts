@@ -9,6 +9,7 @@ import { MIGRATION_MONEY_LINE_PERIODS } from './migrations/002-money-line-period
 import { MIGRATION_360_RECORDS } from './migrations/360-records.js';
 import { MIGRATION_LISTING_INDEXES } from './migrations/listing-indexes.js';
 import { MIGRATION_IMPORT_STORAGE } from './migrations/import-storage.js';
+import { MIGRATION_TOTALS_INDEXES } from './migrations/totals-indexes.js';
 import { LOG_MIGRATION } from '../log/store.js';
 
 export type Migration = string | ((db: Database.Database) => void);
@@ -195,4 +196,6 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_LISTING_INDEXES,
   // 7: storage for large imports: money lines, locations and classifications as rowid tables; a contentless full-text index
   MIGRATION_IMPORT_STORAGE,
+  // 8: indexes for count and total under any criteria (issue 9)
+  MIGRATION_TOTALS_INDEXES,
 ];

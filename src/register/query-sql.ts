@@ -1,7 +1,10 @@
 /**
- * A GrantQuery as SQL: the conditions a money line must meet, shared by the listing (rows in
- * order, src/register/query-rows.ts) and the totals (one aggregate, src/register/query-totals.ts),
- * so the two can never select different lines.
+ * A GrantQuery as SQL: the conditions a money line must meet, for the listing (rows in order,
+ * src/register/query-rows.ts) and the totals read as at a time (src/register/query-totals.ts).
+ * The totals otherwise choose how to find the lines criterion by criterion
+ * (src/register/totals-plan.ts), from the same pieces (the years, the organisations a name finds,
+ * the full-text query); tests hold the two to the same lines for every plan
+ * (tests/register/query-totals.test.ts, tests/register/totals-plan.test.ts).
  *
  * A year query is written as two arms joined by UNION ALL rather than one OR: lines within one
  * financial year (`financial_year IN (…)`) and lines over several (`financial_year IS NULL` and
@@ -33,27 +36,12 @@ export interface QuerySql {
   arms: SqlPart[];
   /** Conditions on the line and its grant besides the arm's (not withdrawn), joined with AND. */
   common: SqlPart;
-  /**
-   * All the conditions as one, none of them steering SQLite's choice of index (`+a.column`): for a
-   * query that finds a few grants first and then their lines (the totals' grants_not_plain).
-   */
-  byGrant: SqlPart;
-  /** Whether the conditions read the grant (`g`): the totals then join grants for every line. */
-  readsGrant: boolean;
   /** The line is listed but its amount is not counted: it covers years not asked for (SQL on `a`). */
   outside: SqlPart;
-  /**
-   * When the text finds the lines (over several years, or none): `common` with the text written
-   * as `grant_fts MATCH ?`, for a statement whose FROM starts with grant_fts (the totals). The
-   * grants then come straight from the full-text index, one at a time in rowid order, and each
-   * one's lines are looked up (allocation_by_grant), instead of the grants being collected into a
-   * list first (`IN (SELECT rowid …)`, a temporary B-tree of every grant the text finds).
-   */
-  textDriven: SqlPart | null;
 }
 
 /** The grants (rowids) a full-text query finds. */
-const TEXT_ROWIDS = 'SELECT rowid FROM grant_fts WHERE grant_fts MATCH ?';
+export const TEXT_ROWIDS = 'SELECT rowid FROM grant_fts WHERE grant_fts MATCH ?';
 
 /** Turn free text into a safe FTS5 query: every word must appear (prefix match on the last). */
 export function ftsQuery(text: string): string | null {
@@ -62,9 +50,18 @@ export function ftsQuery(text: string): string | null {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
-function like(s: string): string {
+/** A LIKE pattern (with ESCAPE '\\') for a name part. */
+export function like(s: string): string {
   return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/**
+ * The organisations a name part or org-id names: any name the org-id has been published under (a
+ * grant is found by the name it shows). Its parameters: `orgParams(name)`.
+ */
+export const ORG_IDS = `SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
+      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\'`;
+export const orgParams = (name: string): string[] => [name, like(name), like(name)];
 
 const marks = (n: number) => new Array<string>(n).fill('?').join(', ');
 
@@ -75,13 +72,11 @@ const COVERS = '(a.fy_from <= ? AND a.fy_to >= ?)';
  * The conditions besides the year and the text (which steer the choice of index). `p` before
  * `a.superseded` keeps SQLite from choosing allocation_by_grant for it (see the year and text below).
  */
-function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params: unknown[]; readsGrant: boolean } {
+function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
-  let readsGrant = false;
   if (!q.includeSuperseded) where.push(`${p}a.superseded = 0`);
   if (q.activeIn.length) {
-    readsGrant = true;
     where.push(`(${q.activeIn.map(() => '(coalesce(g.planned_start, g.planned_end) <= ? AND coalesce(g.planned_end, g.planned_start) >= ?)').join(' OR ')})`);
     for (const y of q.activeIn) {
       const b = financialYearBounds(y);
@@ -99,17 +94,14 @@ function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params:
   if (q.recipient) {
     // Match organisations first (a small table), then use the allocation index on recipient.
     // Any name the org-id has been published under: a grant is found by the name it shows.
-    where.push(`a.recipient_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
-      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\')`);
-    params.push(q.recipient, like(q.recipient), like(q.recipient));
+    where.push(`a.recipient_org_id IN (${ORG_IDS})`);
+    params.push(...orgParams(q.recipient));
   }
   if (q.funder) {
-    where.push(`(a.funder_org_id IN (SELECT id FROM organisation WHERE id = ? OR name LIKE ? ESCAPE '\\'
-      UNION SELECT org_id FROM organisation_name WHERE name LIKE ? ESCAPE '\\') OR a.stream LIKE ? ESCAPE '\\')`);
-    params.push(q.funder, like(q.funder), like(q.funder), like(q.funder));
+    where.push(`(a.funder_org_id IN (${ORG_IDS}) OR a.stream LIKE ? ESCAPE '\\')`);
+    params.push(...orgParams(q.funder), like(q.funder));
   }
   if (q.programme) {
-    readsGrant = true;
     where.push(`(g.programme_code = ? OR g.programme_title LIKE ? ESCAPE '\\')`);
     params.push(q.programme, like(q.programme));
   }
@@ -129,13 +121,57 @@ function otherConditions(q: GrantQuery, p: '' | '+'): { where: string[]; params:
     where.push(`a.grant_id IN (${marks(q.grantIds.length)})`);
     params.push(...q.grantIds);
   }
-  return { where, params, readsGrant };
+  return { where, params };
 }
 
-const and = (parts: SqlPart[]): SqlPart => {
+export const and = (parts: SqlPart[]): SqlPart => {
   const live = parts.filter((p) => p.sql !== '1');
   return live.length ? { sql: live.map((p) => p.sql).join('\n    AND '), params: live.flatMap((p) => p.params) } : { sql: '1', params: [] };
 };
+
+/** The lines of the years asked for, as SQL on the line `a` (a `+` before a column keeps SQLite from choosing an index by it). */
+export interface YearSql {
+  /** The lines within one financial year asked for, and the lines over several that overlap one: an index range each. */
+  kinds(p: '' | '+'): [SqlPart, SqlPart];
+  /** Either kind, as one condition. */
+  either(p: '' | '+'): SqlPart;
+  /** Over several years, not all of them asked for: listed, but its amount is not the years' money. */
+  outside: SqlPart;
+  lo: number;
+  hi: number;
+}
+
+/** `years` ascending without repeats (querySql's `years`); null for none. */
+export function yearSql(years: number[]): YearSql | null {
+  if (!years.length) return null;
+  const lo = years[0];
+  const hi = years[years.length - 1];
+  // Years between the first and last that were not asked for (none for a run such as 2017-18..2019-20).
+  const gaps: number[] = [];
+  for (let y = lo, i = 0; y <= hi; y++) {
+    if (years[i] === y) i++;
+    else gaps.push(y);
+  }
+  // A line over several years is listed when its span overlaps a year asked for.
+  const overlap: SqlPart = gaps.length
+    ? { sql: ` AND (${years.map(() => COVERS).join(' OR ')})`, params: years.flatMap((y) => [y, y]) }
+    : { sql: '', params: [] };
+  const kinds = (p: string): [SqlPart, SqlPart] => [
+    { sql: `${p}a.financial_year IN (${marks(years.length)})`, params: years },
+    { sql: `${p}a.financial_year IS NULL AND ${p}a.fy_from <= ? AND ${p}a.fy_to >= ?${overlap.sql}`, params: [hi, lo, ...overlap.params] },
+  ];
+  const either = (p: string): SqlPart => {
+    const [one, several] = kinds(p);
+    return { sql: `(${one.sql} OR (${several.sql}))`, params: [...one.params, ...several.params] };
+  };
+  // Over several years, not all of them asked for: listed, but its amount is not the years' money.
+  // Never NULL (NULL AND FALSE is FALSE), and false at the first test for a line within one year.
+  const outside: SqlPart = {
+    sql: `(a.fy_from <> a.fy_to AND a.fy_from IS NOT NULL AND a.fy_to IS NOT NULL AND NOT (a.fy_from >= ? AND a.fy_to <= ?${gaps.map(() => ` AND NOT ${COVERS}`).join('')}))`,
+    params: [lo, hi, ...gaps.flatMap((g) => [g, g])],
+  };
+  return { kinds, either, outside, lo, hi };
+}
 
 export function querySql(q: GrantQuery): QuerySql {
   const years = [...new Set(q.years)].sort((x, y) => x - y);
@@ -150,9 +186,6 @@ export function querySql(q: GrantQuery): QuerySql {
     // The line's own copy of its grant's rowid: no join to grants to test it.
     text = (p) => ({ sql: `${p}a.grant_rowid IN (${TEXT_ROWIDS})`, params: [fts] });
   }
-  // Not for a few grants named by id: their lines are found by id first (allocation_key), then
-  // tested against the text's grants, rather than every grant the text finds looked up.
-  const textDriven = (): SqlPart | null => (q.grantIds.length ? null : and([{ sql: 'grant_fts MATCH ?', params: [ftsQuery(q.text!)] }, rest]));
   // Which index finds the lines (a `+` before a column keeps SQLite from choosing an index by it):
   // for one year, the year's lines (allocation_listing), each tested against the grants the text
   // finds; over several years, or none, the grants the text finds, then their lines
@@ -160,37 +193,11 @@ export function querySql(q: GrantQuery): QuerySql {
   // word ~200,000 grants, either way ~60 ms for one year; over five years, by year takes twice as long.
   const textFirst = text !== null && (years.length === 0 || years[years.length - 1] > years[0]);
   if (!years.length) {
-    return { years, arms: [{ sql: '1', params: [] }], common: and([...(text ? [text('')] : []), rest]), byGrant: and([...(text ? [text('+')] : []), rest]), readsGrant: other.readsGrant, outside: { sql: '0', params: [] }, textDriven: text ? textDriven() : null };
+    return { years, arms: [{ sql: '1', params: [] }], common: and([...(text ? [text('')] : []), rest]), outside: { sql: '0', params: [] } };
   }
 
-  const lo = years[0];
-  const hi = years[years.length - 1];
-  // Years between the first and last that were not asked for (none for a run such as 2017-18..2019-20).
-  const gaps: number[] = [];
-  for (let y = lo, i = 0; y <= hi; y++) {
-    if (years[i] === y) i++;
-    else gaps.push(y);
-  }
-  // A line over several years is listed when its span overlaps a year asked for.
-  const overlap: SqlPart = gaps.length
-    ? { sql: ` AND (${years.map(() => COVERS).join(' OR ')})`, params: years.flatMap((y) => [y, y]) }
-    : { sql: '', params: [] };
-  const kinds = (p: string): SqlPart[] => [
-    { sql: `${p}a.financial_year IN (${marks(years.length)})`, params: years },
-    { sql: `${p}a.financial_year IS NULL AND ${p}a.fy_from <= ? AND ${p}a.fy_to >= ?${overlap.sql}`, params: [hi, lo, ...overlap.params] },
-  ];
-  const either = (p: string): SqlPart => {
-    const [one, several] = kinds(p);
-    return { sql: `(${one.sql} OR (${several.sql}))`, params: [...one.params, ...several.params] };
-  };
-  // Over several years, not all of them asked for: listed, but its amount is not the years' money.
-  // Never NULL (NULL AND FALSE is FALSE), and false at the first test for a line within one year.
-  const outside: SqlPart = {
-    sql: `(a.fy_from <> a.fy_to AND a.fy_from IS NOT NULL AND a.fy_to IS NOT NULL AND NOT (a.fy_from >= ? AND a.fy_to <= ?${gaps.map(() => ` AND NOT ${COVERS}`).join('')}))`,
-    params: [lo, hi, ...gaps.flatMap((g) => [g, g])],
-  };
-  const byGrant = and([either('+'), ...(text ? [text('+')] : []), rest]);
-  if (textFirst) return { years, arms: [either('+')], common: and([text!(''), rest]), byGrant, readsGrant: other.readsGrant, outside, textDriven: textDriven() };
+  const { lo, kinds, either, outside } = yearSql(years)!;
+  if (textFirst) return { years, arms: [either('+')], common: and([text!(''), rest]), outside };
   if (text) {
     // One year and text: both the year's lines and the grants the text finds can be many (a common
     // word finds a fifth of a register). Within one year the year index holds the lines in grant
@@ -207,9 +214,9 @@ export function querySql(q: GrantQuery): QuerySql {
     });
     const [, several] = kinds('');
     const one: SqlPart = { sql: 'a.financial_year = ? AND a.fy_from = ? AND a.fy_to = ?', params: [lo, lo, lo] };
-    return { years, arms: [merged(one), merged(several)], common: rest, byGrant, readsGrant: other.readsGrant, outside, textDriven: null };
+    return { years, arms: [merged(one), merged(several)], common: rest, outside };
   }
-  return { years, arms: kinds(''), common: rest, byGrant, readsGrant: other.readsGrant, outside, textDriven: null };
+  return { years, arms: kinds(''), common: rest, outside };
 }
 
 /**

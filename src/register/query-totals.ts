@@ -6,15 +6,18 @@
  * and require the same figures from both (tests/register/query-totals.test.ts).
  *
  * A line's currency and whether it is withdrawn belong to its grant, and reading a million grants
- * rows is what makes a year's totals slow. So unless a criterion reads the grant anyway, the lines
- * are summed from the allocation indexes alone as if every grant were a current GBP one, and the
- * lines of the few grants that are not (the grants_not_plain partial index) are summed apart,
- * taken out of the GBP figures, and added back to their own currency unless withdrawn.
+ * rows is what makes a year's totals slow. So the lines are summed from the allocation indexes
+ * alone as if every grant were a current GBP one (which index finds them, and how the criteria
+ * are tested: src/register/totals-plan.ts), and the lines of the few grants that are not (the
+ * grants_not_plain partial index) are summed apart, taken out of the GBP figures, and added back
+ * to their own currency unless withdrawn. Read as at a time (the history views, which have no
+ * indexes), every line is read with its grant.
  */
 import type { Db } from '../db/open.js';
 import { summarise, type CurrencyTotal, type GrantQuery, type GrantRow, type QueryTotals } from './query.js';
 import { grantRows, listingSql } from './query-rows.js';
-import { querySql, statement, type QuerySql, type SqlPart } from './query-sql.js';
+import { and, querySql, statement, type QuerySql, type SqlPart } from './query-sql.js';
+import { totalsPlan, type Arm } from './totals-plan.js';
 
 /** One bucket's sums, as the aggregate returns them (sum() is NULL over no rows). */
 interface Sums {
@@ -31,49 +34,38 @@ interface Sums {
   outsideRows: number | null;
 }
 
-/** The same grants as the partial index grants_not_plain (the expression must match it exactly). */
-const NOT_PLAIN = "(g.withdrawn_at IS NOT NULL OR g.currency <> 'GBP')";
-
-/** Which lines an aggregate reads, and how. */
-const SOURCES = {
-  /** Every line, from the allocation index alone. */
-  lines: { from: 'allocation a', byGrant: false, extra: [] },
-  /** Every line with its grant: when a criterion reads the grant anyway. */
-  linesWithGrants: { from: 'allocation a JOIN grants g ON g.rowid = a.grant_rowid', byGrant: true, extra: [] },
-  /** The lines of the few grants withdrawn or not in GBP: those grants first, then their lines (allocation_by_grant). */
-  notPlain: { from: 'grants g CROSS JOIN allocation a ON a.grant_rowid = g.rowid', byGrant: true, extra: [{ sql: NOT_PLAIN, params: [] }] },
-} as const;
-
 /**
- * The aggregate, one result row per arm (and per currency and withdrawn state but for `lines`).
- * Each line is looked at once with a few cheap tests (at a million lines, every test counts): the
- * total is what is left of the amounts after the maxima and the amounts outside the years.
+ * The aggregate over `arms` (joined by UNION ALL), one result row per arm, or per currency and
+ * withdrawn state when the grant `g` is joined (`byGrant`). Each line is looked at once with a few
+ * cheap tests (at a million lines, every test counts): the total is what is left of the amounts
+ * after the maxima and the amounts outside the years. `plain`: the sums as if every line were
+ * plain (an amount, not an "up to", not superseded, within one year): a count and a sum, a third
+ * of the work per line.
  */
-function aggregate(db: Db, q: GrantQuery, s: QuerySql, source: keyof typeof SOURCES): Sums[] {
-  const { from, byGrant, extra } = SOURCES[source];
+function aggregate(db: Db, q: GrantQuery, outside: SqlPart | null, arms: Arm[], byGrant: boolean, plain = false): Sums[] {
+  if (plain) {
+    const sql = arms.map((arm) => `SELECT count(*), sum(a.amount_pence) FROM ${arm.from}${arm.where.sql !== '1' ? ` WHERE ${arm.where.sql}` : ''}`).join('\nUNION ALL\n');
+    return (statement(db, sql).raw(true).all(...arms.flatMap((arm) => arm.where.params)) as [number, number | null][]).map(([n, amounts]) => ({
+      n, withAmount: n, superseded: 0, amounts, maximum: 0, outside: 0, outsideRows: 0,
+    }));
+  }
   const live = q.includeSuperseded ? ' AND a.superseded <> 1' : ''; // without it, the WHERE has only lines not superseded
-  const years = s.years.length > 0;
   const measures = [
     'count(*) AS n', 'count(a.amount_pence) AS withAmount',
     q.includeSuperseded ? 'sum(a.superseded = 1) AS superseded' : '0 AS superseded',
     live ? `sum(a.amount_pence) FILTER (WHERE 1${live}) AS amounts` : 'sum(a.amount_pence) AS amounts',
-    `sum(a.amount_pence) FILTER (WHERE a.basis = 'maximum'${live}${years ? ` AND NOT ${s.outside.sql}` : ''}) AS maximum`,
-    ...(years ? [`sum(a.amount_pence) FILTER (WHERE ${s.outside.sql}${live}) AS outside`, `count(a.amount_pence) FILTER (WHERE ${s.outside.sql}${live}) AS outsideRows`] : ['0 AS outside', '0 AS outsideRows']),
+    `sum(a.amount_pence) FILTER (WHERE a.basis = 'maximum'${live}${outside ? ` AND NOT ${outside.sql}` : ''}) AS maximum`,
+    ...(outside ? [`sum(a.amount_pence) FILTER (WHERE ${outside.sql}${live}) AS outside`, `count(a.amount_pence) FILTER (WHERE ${outside.sql}${live}) AS outsideRows`] : ['0 AS outside', '0 AS outsideRows']),
     ...(byGrant ? ['g.currency AS currency', 'g.withdrawn_at IS NOT NULL AS withdrawn'] : []),
   ];
-  const measureParams = years ? [...s.outside.params, ...s.outside.params, ...s.outside.params] : [];
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  // Driven by the text: the grants come from the full-text index first, then their lines.
-  const driven = source !== 'notPlain' && s.textDriven !== null;
-  const ways: SqlPart[][] = source === 'notPlain' ? [[s.byGrant]] : s.arms.map((arm) => [arm, driven ? s.textDriven! : s.common]);
-  for (const way of ways) {
-    const conds = [...way, ...extra].filter((c) => c.sql !== '1');
-    parts.push(`SELECT ${measures.join(', ')} FROM ${driven ? `grant_fts CROSS JOIN ${from.replace(/^allocation a/, 'allocation a ON a.grant_rowid = grant_fts.rowid')}` : from}${conds.length ? ` WHERE ${conds.map((c) => c.sql).join(' AND ')}` : ''}${byGrant ? ' GROUP BY currency, withdrawn' : ''}`);
-    params.push(...measureParams);
-    for (const c of conds) params.push(...c.params);
-  }
-  return statement(db, parts.join('\nUNION ALL\n')).raw(false).all(...params) as Sums[];
+  const measureParams = outside ? [...outside.params, ...outside.params, ...outside.params] : [];
+  const sql = arms.map((arm) => `SELECT ${measures.join(', ')} FROM ${arm.from}${arm.where.sql !== '1' ? ` WHERE ${arm.where.sql}` : ''}${byGrant ? ' GROUP BY currency, withdrawn' : ''}`).join('\nUNION ALL\n');
+  return statement(db, sql).raw(false).all(...arms.flatMap((arm) => [...measureParams, ...arm.where.params])) as Sums[];
+}
+
+/** Whether the register is read as at a time (src/register/history.ts: temporary views over its tables, without their indexes). */
+function asAt(db: Db): boolean {
+  return (statement(db, "SELECT 1 FROM temp.sqlite_master WHERE name = 'allocation'").raw(true).all() as unknown[]).length > 0;
 }
 
 /** Count and totals of the lines `q` selects, as queryGrants gives them, from one aggregate. */
@@ -92,13 +84,21 @@ export function queryTotals(db: Db, q: GrantQuery): QueryTotals {
     b.outsideRows! += sign * (x.outsideRows ?? 0);
   };
   const keep = (x: Sums) => !x.withdrawn || !!q.includeWithdrawn;
-  if (s.readsGrant) {
-    // A criterion reads the grant (programme, dates): join it for every line and group by currency.
-    for (const x of aggregate(db, q, s, 'linesWithGrants')) if (keep(x)) add(x.currency!, x, 1);
+  const outside = s.years.length ? s.outside : null;
+  if (asAt(db)) {
+    // Through the history views: every line with its grant, grouped by currency (the views have no indexes to plan with).
+    const arms = s.arms.map((arm) => ({ from: 'allocation a JOIN grants g ON g.rowid = a.grant_rowid', where: and([arm, s.common]) }));
+    for (const x of aggregate(db, q, outside, arms, true)) if (keep(x)) add(x.currency!, x, 1);
   } else {
-    for (const x of aggregate(db, q, s, 'lines')) add('GBP', x, 1);
+    const plan = totalsPlan(db, q, s.years);
+    for (const x of aggregate(db, q, outside, plan.lines, false, plan.special !== null)) add('GBP', x, 1);
+    if (plan.special) {
+      // Summed as plain above, the lines that are not (few) are summed again as they are, in place of that.
+      for (const x of aggregate(db, q, outside, plan.special, false, true)) add('GBP', x, -1);
+      for (const x of aggregate(db, q, outside, plan.special, false)) add('GBP', x, 1);
+    }
     // The grants outside that assumption, found through their partial index, each line once.
-    for (const x of aggregate(db, q, s, 'notPlain')) {
+    for (const x of aggregate(db, q, outside, plan.notPlain, true)) {
       add('GBP', x, -1);
       if (keep(x)) add(x.currency!, x, 1);
     }

@@ -32,6 +32,9 @@ describe('foi grants --totals-only', () => {
       [], ['--fy', '2023-24', '--recipient', 'Suzy Lamplugh'], ['--fy', '2022-23..2025-26', '--recipient', 'Suzy Lamplugh'],
       ['--fy', '2017-18', '--fy', '2019-20'], ['--text', 'stalking'], ['--fy', '2022-23', '--theme', 'domestic-abuse-perpetrators'],
       ['--include-superseded'], ['--funder', 'Home Office', '--min', '100000'], ['--fy', '2030-31'],
+      // Criteria of every kind together (each plan of src/register/totals-plan.ts is tested in tests/register/totals-plan.test.ts).
+      ['--active-in', '2023-24'], ['--flag', 'non-ex-intimate=y', '--theme', 'stalking'], ['--fy', '2017-18..2019-20', '--text', 'victims', '--funder', 'MOPAC'],
+      ['--text', 'stalking', '--recipient', 'Suzy', '--active-in', '2022-23'], ['--programme', 'Violence', '--include-withdrawn'], ['--max', '500000', '--fy', '2018-19'],
     ]) {
       const { totals, fromRows } = both(args);
       expect(totals, args.join(' ')).toEqual(fromRows);
