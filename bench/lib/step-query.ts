@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../../src/db/open.js';
 import { emptyQuery, ftsQuery, queryGrants, type GrantQuery } from '../../src/register/query.js';
 import { queryTotals } from '../../src/register/query-totals.js';
 import { LIMITS } from '../../src/register/totals-plan.js';
+import { totalsColumns } from '../../src/register/totals-columns.js';
 import { parseFinancialYearList } from '../../src/core/financial-year.js';
 import { CONFIG, clock, load, log, pass, type StepResult } from './bench.js';
 import { relative } from 'node:path';
@@ -110,6 +111,9 @@ export async function queryStep(register: string | null, skipReason: string | nu
   const loadBefore = load();
   const db = openDatabase(register);
   const box = capture(db);
+  // Whether the import wrote the totals columns (src/register/totals-columns.ts): queryTotals then
+  // adds up any criteria in one pass over them, and the SQL plans below are not used.
+  const columns = totalsColumns(db) !== null;
   const results: { def: QueryDef; runs: number[]; sqlRuns: number[]; rows: number; plan: string; driver: string; rowRuns: number[] }[] = [];
   for (const def of [...QUERIES, ...MORE_QUERIES]) {
     const q = queryOf(db, def);
@@ -125,6 +129,7 @@ export async function queryStep(register: string | null, skipReason: string | nu
       queryGrants(db, q);
       rowRuns.push(performance.now() - t0);
     }
+    if (columns) driver = 'the totals columns (one pass; SQLite finds only the sets of grants and the names the criteria match)';
     results.push({ def, runs: totals.runs, sqlRuns: totals.sqlRuns, rows: totals.rows, plan, driver, rowRuns });
     log(`query ${def.id} ${def.args.map(shellQuote).join(' ')}: ${fmtInt(totals.rows)} rows, totals median ${fmtMs(median(totals.runs))} (${totals.runs.length} runs)${rowRuns.length ? `, rows ${fmtMs(median(rowRuns))}` : ''}`);
   }
@@ -152,13 +157,13 @@ export async function queryStep(register: string | null, skipReason: string | nu
     foi: fmtMs(median(r.runs)), baseline: '-', ratio: '-', target: `< ${TARGET_MS} ms`, status: pass(median(r.runs) < TARGET_MS),
   })), ...matrixRows(matrix)];
   let md = `${title}\n\n`;
-  md += `Count and total in process: \`queryTotals\` (what \`foi grants --totals-only\` runs: one aggregate over the lines the criteria select, from the allocation indexes, see src/register/query-totals.ts) with \`openDatabase\` on the register written by step 1, as \`foi grants --db\` opens it; one warm-up, then up to ${CONFIG.queryRuns} runs or ${fmtMs(CONFIG.queryBudgetMs)} per query (at least 3). `;
+  md += `Count and total in process: \`queryTotals\` (what \`foi grants --totals-only\` runs: ${columns ? 'one pass over the totals columns the import wrote, packed arrays of the fields the criteria test, see src/register/totals-columns.ts and totals-scan.ts; the first run of a process reads the columns it needs from the register' : 'one aggregate over the lines the criteria select, from the allocation indexes, see src/register/query-totals.ts'}) with \`openDatabase\` on the register written by step 1, as \`foi grants --db\` opens it; one warm-up, then up to ${CONFIG.queryRuns} runs or ${fmtMs(CONFIG.queryBudgetMs)} per query (at least 3). `;
   md += `"In SQLite" is the time inside its statements. "Rows" is \`queryGrants\` for information (not a target): every row read into memory with its grant and names, as a letter or the JSON listing needs them. The CLI column is one run of \`foi grants --db ${relative(ROOT, register)} … --format csv\` (process start, opening and output included).\n\n`;
   md += mdTable(['Query', 'Criteria', 'Lines', 'Runs', 'Median', 'In SQLite (median)', 'Min', 'Rows (queryGrants)', 'CLI once', 'Target', 'Result'], results.map((r, i) => [
     r.def.id, `${r.def.what}: \`${r.def.args.map(shellQuote).join(' ')}\``, fmtInt(r.rows), String(r.runs.length), fmtMs(median(r.runs)), fmtMs(median(r.sqlRuns)),
     fmtMs(Math.min(...r.runs)), r.rowRuns.length ? fmtMs(median(r.rowRuns)) : r.def.build ? 'skipped (budget)' : '-', cli[i] === undefined ? '-' : cli[i] === null ? 'skipped (budget)' : fmtMs(cli[i]!), `< ${TARGET_MS} ms`, pass(median(r.runs) < TARGET_MS),
   ])) + '\n\n';
-  md += `Q5-Q10 are timed the same way, without the rows or the CLI. The plan each one ran (src/register/totals-plan.ts: which criterion drove, the sizes it counted or estimated):\n\n`;
+  md += `Q5-Q10 are timed the same way, without the rows or the CLI. How each one was summed (${columns ? 'the totals columns' : 'src/register/totals-plan.ts: which criterion drove, the sizes it counted or estimated'}):\n\n`;
   md += mdTable(['Query', 'Plan'], results.filter((r) => !r.def.build).map((r) => [r.def.id, r.driver])) + '\n\n';
   md += matrixMarkdown(matrix, matrixMs);
   md += `Load average before: ${loadBefore}; after: ${loadAfter}.\n`;
@@ -178,7 +183,7 @@ export async function queryStep(register: string | null, skipReason: string | nu
     }
   }
   const slow = matrix.filter((r) => r.median >= TARGET_MS);
-  if (slow.length || missed.length) misses += `${missed.length ? '' : '### Query\n\n'}${MATRIX_MISSES(slow.length, matrix.length)}\n`;
+  if (slow.length || missed.length) misses += `${missed.length ? '' : '### Query\n\n'}${MATRIX_MISSES(slow.length, matrix.length, columns)}\n`;
   return { summary, markdown: md, misses };
 }
 
@@ -240,4 +245,6 @@ function matrixMarkdown(matrix: MatrixResult[], ms: number): string {
 }
 
 /** Why the combinations over the target are, and what would close them (measured on the million-line register). */
-const MATRIX_MISSES = (slow: number, all: number) => `**${slow} of ${all} combinations of criteria take ${TARGET_MS} ms or more** (see "Any criteria" above). queryTotals counts each criterion to a cap, drives from the one that costs least and tests the others in the cheaper form (src/register/totals-plan.ts); what is left over the target selects a large part of the register through a criterion no line index holds: a common word (the full-text index gives a fifth of the grants, each grant's lines then looked up: about 0.3 µs a grant), or planned dates (\`--active-in\`: grants_active gives the grants in date order, so each one's lines are looked up at random, or each line's grant row read, about 1 µs each). The full-text search alone is about 13 ms of a common word's time (FTS5 merges the lists of every term its last word begins; an index without positions, \`detail=none\`, measured no faster). What would close the rest: the grant's planned financial years stored on its money lines by the import (then columns of the covering indexes, as the line's own years are), and for a common word a way to sum the lines of a fifth of the grants without a search per grant (the grants' lines in one index ordered as the full-text index orders them, merged in one pass).`;
+const MATRIX_MISSES = (slow: number, all: number, columns: boolean) => columns
+  ? `**${slow} of ${all} combinations of criteria take ${TARGET_MS} ms or more** (see "Any criteria" above), summed from the totals columns: one pass over a million lines takes a few milliseconds whatever the criteria, so what is left is finding the sets SQLite gives (the grants a word finds in the full-text index, read as one list; a theme's, flag's or classification's grants).`
+  : `**${slow} of ${all} combinations of criteria take ${TARGET_MS} ms or more** (see "Any criteria" above). queryTotals counts each criterion to a cap, drives from the one that costs least and tests the others in the cheaper form (src/register/totals-plan.ts); what is left over the target selects a large part of the register through a criterion no line index holds: a common word (the full-text index gives a fifth of the grants, each grant's lines then looked up: about 0.3 µs a grant), or planned dates (\`--active-in\`: grants_active gives the grants in date order, so each one's lines are looked up at random, or each line's grant row read, about 1 µs each). The full-text search alone is about 13 ms of a common word's time (FTS5 merges the lists of every term its last word begins; an index without positions, \`detail=none\`, measured no faster). What would close the rest: the grant's planned financial years stored on its money lines by the import (then columns of the covering indexes, as the line's own years are), and for a common word a way to sum the lines of a fifth of the grants without a search per grant (the grants' lines in one index ordered as the full-text index orders them, merged in one pass).`;

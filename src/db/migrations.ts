@@ -10,6 +10,7 @@ import { MIGRATION_360_RECORDS } from './migrations/360-records.js';
 import { MIGRATION_LISTING_INDEXES } from './migrations/listing-indexes.js';
 import { MIGRATION_IMPORT_STORAGE } from './migrations/import-storage.js';
 import { MIGRATION_TOTALS_INDEXES } from './migrations/totals-indexes.js';
+import { MIGRATION_TOTALS_COLUMNS } from './migrations/totals-columns.js';
 import { LOG_MIGRATION } from '../log/store.js';
 
 export type Migration = string | ((db: Database.Database) => void);
@@ -198,4 +199,6 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_IMPORT_STORAGE,
   // 8: indexes for count and total under any criteria (issue 9)
   MIGRATION_TOTALS_INDEXES,
+  // 9: the totals columns, and the triggers that keep them from being read stale (issue 9)
+  MIGRATION_TOTALS_COLUMNS,
 ];

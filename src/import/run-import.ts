@@ -19,6 +19,7 @@ import { ImportReport } from './import-report.js';
 import { IssueTally, type NormalisedGroup, type WarningGroup } from './issue-tally.js';
 import { stored360 } from './stored-360.js';
 import { EncodingError, checkEncoding, decodeFile, replacementNotice } from './text-encoding.js';
+import { COLUMNS, hasTotalsColumns, writeTotalsColumns } from '../register/totals-columns.js';
 
 /** Page cache during an import: 64 MiB (PRAGMA cache_size in KiB when negative). */
 const IMPORT_CACHE_SIZE = -65536;
@@ -310,7 +311,12 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       throw new DataError(head, details);
     }
     if (opts.dryRun) db.exec('ROLLBACK');
-    else db.exec('COMMIT');
+    else {
+      // A large register's totals columns: any change to its lines has removed them; written again
+      // here, in the same transaction (src/register/totals-columns.ts).
+      if (!hasTotalsColumns(db) && (db.prepare('SELECT count(*) FROM allocation').pluck().get() as number) >= COLUMNS.minLines) writeTotalsColumns(db);
+      db.exec('COMMIT');
+    }
     committed = true;
     finishReport(opts.dryRun ? 'dry-run' : 'imported');
     return result;

@@ -18,6 +18,8 @@ import { summarise, type CurrencyTotal, type GrantQuery, type GrantRow, type Que
 import { grantRows, listingSql } from './query-rows.js';
 import { and, querySql, statement, type QuerySql, type SqlPart } from './query-sql.js';
 import { totalsPlan, type Arm } from './totals-plan.js';
+import { totalsColumns } from './totals-columns.js';
+import { scanTotals, type ScanSums } from './totals-scan.js';
 
 /** One bucket's sums, as the aggregate returns them (sum() is NULL over no rows). */
 interface Sums {
@@ -70,7 +72,19 @@ function asAt(db: Db): boolean {
 
 /** Count and totals of the lines `q` selects, as queryGrants gives them, from one aggregate. */
 export function queryTotals(db: Db, q: GrantQuery): QueryTotals {
+  // Its statements read one state of the register (another process may import meanwhile).
+  return db.inTransaction ? totalsOf(db, q) : db.transaction(() => totalsOf(db, q))();
+}
+
+/** The sums from the totals columns, when the register has them and they can answer `q`. */
+function columnsSums(db: Db, q: GrantQuery, years: number[]): ScanSums[] | null {
+  const cols = totalsColumns(db);
+  return cols && scanTotals(db, cols, q, years);
+}
+
+function totalsOf(db: Db, q: GrantQuery): QueryTotals {
   const s = querySql(q);
+  let sums: ScanSums[] | null;
   const buckets = new Map<string, Sums>();
   const add = (currency: string, x: Sums, sign: 1 | -1) => {
     let b = buckets.get(currency);
@@ -89,6 +103,8 @@ export function queryTotals(db: Db, q: GrantQuery): QueryTotals {
     // Through the history views: every line with its grant, grouped by currency (the views have no indexes to plan with).
     const arms = s.arms.map((arm) => ({ from: 'allocation a JOIN grants g ON g.rowid = a.grant_rowid', where: and([arm, s.common]) }));
     for (const x of aggregate(db, q, outside, arms, true)) if (keep(x)) add(x.currency!, x, 1);
+  } else if ((sums = columnsSums(db, q, s.years))) {
+    for (const x of sums) if (x.n) add(x.currency, x, 1);
   } else {
     const plan = totalsPlan(db, q, s.years);
     for (const x of aggregate(db, q, outside, plan.lines, false, plan.special !== null)) add('GBP', x, 1);
