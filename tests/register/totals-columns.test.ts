@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../../src/db/open.js';
+import { migrate, openDatabase, type Db } from '../../src/db/open.js';
 import { emptyQuery, type GrantQuery } from '../../src/register/query.js';
 import { queryTotals } from '../../src/register/query-totals.js';
 import { COLUMNS, totalsColumns, writeTotalsColumns } from '../../src/register/totals-columns.js';
@@ -160,5 +160,26 @@ describe('an import writes the totals columns of a large register', () => {
       COLUMNS.minLines = min;
       db.close();
     }
+  });
+});
+
+describe('the migration that adds the totals columns', () => {
+  it('gives a register already large its columns, and the triggers that keep them current', () => {
+    const db = makeRegister();
+    const version = db.pragma('user_version', { simple: true }) as number;
+    db.exec(`DROP TABLE totals_column; ${['line_insert', 'line_update', 'line_delete', 'grant_insert', 'grant_delete', 'grant_update'].map((t) => `DROP TRIGGER totals_stale_${t};`).join(' ')}`);
+    db.pragma(`user_version = ${version - 1}`);
+    const min = COLUMNS.minLines;
+    try {
+      COLUMNS.minLines = 100;
+      migrate(db);
+    } finally {
+      COLUMNS.minLines = min;
+    }
+    expect(db.pragma('user_version', { simple: true })).toBe(version);
+    fromColumns(db, { ...emptyQuery(), years: [2014], text: 'community' });
+    db.exec('UPDATE allocation SET amount_pence = 1 WHERE rowid = 1');
+    expect(totalsColumns(db)).toBeNull();
+    db.close();
   });
 });

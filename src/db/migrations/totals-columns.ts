@@ -5,7 +5,8 @@
  * withdrawn, running dates, programme), deletes them all in the same statement's transaction,
  * whatever makes it (foi, or someone with the sqlite3 shell). Totals are then planned in SQL,
  * with the same results, until the next import writes them again. A register already large gets
- * its columns when migrated.
+ * its columns when migrated. A later migration that rebuilds allocation or grants (create, copy,
+ * drop, rename) drops these triggers with the old table: it must create them again.
  */
 import type Database from 'better-sqlite3';
 import { COLUMNS, writeTotalsColumns } from '../../register/totals-columns.js';
