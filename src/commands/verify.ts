@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Ctx } from '../context.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { renderListing } from '../output/listing.js';
@@ -6,6 +6,9 @@ import { renderListing } from '../output/listing.js';
 export async function run(ctx: Ctx, args: unknown[], opts: { body?: string; asAt?: string; letterVersion?: string }): Promise<number> {
   const file = String(args[0]);
   let record: import('../letters/answer.js').AnswerRecord;
+  // A file that is not there is a mistake in the command, as for `foi answer` (exit 2); one that
+  // cannot be read as a record is a failure (exit 1).
+  if (!existsSync(file)) throw new UsageError(`${file}: no such answer record`);
   try {
     record = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {

@@ -179,6 +179,10 @@ describe('a lookup that fails is exit 1; only bad usage is exit 2', () => {
     expect(pick(foi(['verify', '--db', db, record, '--letter-version', '9']))).toEqual([1, 'foi: --letter-version 9: this record has 1 version (1 to 1)\n']);
     expect(pick(foi(['verify', '--db', db, record, '--letter-version', '0']))).toEqual([2, 'foi: --letter-version "0": expected a whole number of at least 1; this record has 1 version (1 to 1)\n']);
     expect(foi(['verify', '--db', db, record, '--letter-version', 'x']).code).toBe(2);
+    // A file that is not there: a mistake in the command (2), as for answer; one that is not a record: a failure (1).
+    expect(pick(foi(['verify', '--db', db, join(dir, 'none.answer.json')]))).toEqual([2, `foi: ${join(dir, 'none.answer.json')}: no such answer record\n`]);
+    expect(pick(foi(['answer', '--db', db, join(dir, 'none.yaml'), '--out', dir, '--no-input']))).toEqual([2, `foi: ${join(dir, 'none.yaml')}: no such request file\n`]);
+    expect(foi(['verify', '--db', db, req]).code).toBe(1);
   });
 });
 
