@@ -204,6 +204,9 @@ function writeColumns(db: Db): boolean {
   let maxGrant = (db.prepare('SELECT max(rowid) FROM grants').pluck().get() as number | null) ?? 0;
   for (const g of grants) if (g > maxGrant) maxGrant = g;
   const grantSlots = maxGrant + 1;
+  // Arrays by grant rowid: not for rowids far sparser than the grants (memory would not be worth it).
+  const grantCount = db.prepare('SELECT count(*) FROM grants').pluck().get() as number;
+  if (maxGrant > 0x7fffffff || grantSlots > 4 * Math.max(n, grantCount) + 1_000_000) return false;
 
   // The few grants withdrawn or not in GBP (a partial index holds them); every other is plain.
   const currencies = new Dictionary<string>();

@@ -61,12 +61,15 @@ const csv = (db: Db, sql: string, params: unknown[]) => (statement(db, sql).raw(
 
 /**
  * The sums of the lines `q` selects, per currency, withdrawn grants left out unless asked for;
- * null when the columns cannot answer it (running dates that are not plain ISO dates).
+ * null when the columns cannot answer it (running dates that are not plain ISO dates, or more
+ * sets of grants than a byte counts).
  * `years`: ascending, without repeats.
  */
 export function scanTotals(db: Db, cols: TotalsColumns, q: GrantQuery, years: number[]): ScanSums[] | null {
   const { meta } = cols;
   if (q.activeIn.length && !meta.active) return null;
+  // A grant's mark counts the sets it is in, in a byte.
+  if ((q.text ? 1 : 0) + q.themes.length + q.flags.length + (q.classifications?.length ?? 0) + (q.grantIds.length ? 1 : 0) > 250) return null;
 
   // The grants of the sets: a grant is in all K when its mark is K.
   let sets = 0;
