@@ -34,6 +34,8 @@ export interface PublicResponse {
   /** The answer record, relative to the letters folder (for messages). */
   source: string;
   reference: string;
+  /** The law it was answered under (the request's `regime`). */
+  regime: 'foi' | 'eir';
   title: string;
   responseDate: string;
   received: string;
@@ -220,6 +222,7 @@ export function collectResponses(lettersDir: string, opts: { skipDir?: string | 
       base,
       source: shown.split(sep).join('/'),
       reference,
+      regime: (rec.request as { regime?: string }).regime === 'eir' ? 'eir' : 'foi',
       title: redactText(titleOf(rec), personal),
       responseDate: rec.request.responseDate,
       received: rec.request.received,

@@ -212,7 +212,7 @@ export function renderResponsePage(m: SiteModel, p: ResponsePage): string {
 <div><dt>Reference</dt><dd>${r.reference}</dd></div>
 <div><dt>Date of response</dt><dd>${dateHtml(r.responseDate)}</dd></div>
 <div><dt>Request received</dt><dd>${dateHtml(r.received)}</dd></div>
-<div><dt>Outcome</dt><dd><a href="${root}${filterHref({ kind: 'outcome', key: r.outcome.key })}">${r.outcome.label}</a></dd></div>
+${r.regime === 'eir' ? html`<div><dt>Answered under</dt><dd>the Environmental Information Regulations 2004</dd></div>\n` : ''}<div><dt>Outcome</dt><dd><a href="${root}${filterHref({ kind: 'outcome', key: r.outcome.key })}">${r.outcome.label}</a></dd></div>
 ${r.themes.length ? html`<div><dt>Themes</dt><dd>${r.themes.map((t, i) => html`${i ? ', ' : ''}<a href="${root}${filterHref({ kind: 'theme', key: t.key })}">${t.label}</a>`)}</dd></div>\n` : ''}${r.financialYears.length ? html`<div><dt>Financial years</dt><dd>${r.financialYears.join(', ')}</dd></div>\n` : ''}</dl>
 ${p.downloads.length ? html`<h2>Downloads</h2>
 <ul class="downloads">

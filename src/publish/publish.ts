@@ -59,6 +59,7 @@ export async function buildSite(opts: Omit<PublishOptions, 'check'>): Promise<Bu
   const site = resolveSiteConfig(opts.body, opts.site, {
     baseUrl: opts.baseUrl ?? null,
     logoFile: opts.site.logo ? resolve(opts.bodyDir, opts.site.logo) : null,
+    eir: collected.responses.some((r) => r.regime === 'eir'),
   });
   const allowedLinks = new Set(
     [opts.body.nextStepsUrl, opts.body.decisionsUrl, site.website, opts.body.email ? `mailto:${opts.body.email}` : null, ICO_URL]

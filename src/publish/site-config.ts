@@ -99,16 +99,18 @@ export function parseSiteSection(raw: unknown, problems: string[]): SiteSection 
 }
 
 /** The site's settings: the body file's `site:` section with defaults from the body's details. */
-export function resolveSiteConfig(body: BodyView, section: SiteSection, opts: { baseUrl?: string | null; logoFile?: string | null } = {}): SiteConfig {
+export function resolveSiteConfig(body: BodyView, section: SiteSection, opts: { baseUrl?: string | null; logoFile?: string | null; eir?: boolean } = {}): SiteConfig {
   const base = opts.baseUrl ?? section.baseUrl;
+  // A log that holds responses under the Environmental Information Regulations says so: not all of it is FOI.
+  const laws = opts.eir ? 'the Freedom of Information Act 2000 and the Environmental Information Regulations 2004' : 'the Freedom of Information Act 2000';
   return {
     title: section.title ?? `${body.shortName} disclosure log`,
-    intro: section.intro ?? `Responses to Freedom of Information requests made to the ${body.name} (${body.shortName}), newest first.`,
+    intro: section.intro ?? `Responses to ${opts.eir ? 'requests for information under the Freedom of Information Act and the Environmental Information Regulations' : 'Freedom of Information requests'} made to the ${body.name} (${body.shortName}), newest first.`,
     website: section.website,
     baseUrl: base ? (base.endsWith('/') ? base : `${base}/`) : null,
     logoFile: opts.logoFile ?? null,
     logoAlt: body.name,
-    footer: section.footer ?? `Published by the ${body.name} under the Freedom of Information Act 2000. The names and addresses of the people who made the requests are not published.`,
+    footer: section.footer ?? `Published by the ${body.name} under ${laws}. The names and addresses of the people who made the requests are not published.`,
     colours: { brand: section.colours.brand ?? DEFAULT_COLOURS.brand, link: section.colours.link ?? section.colours.brand ?? DEFAULT_COLOURS.link },
   };
 }

@@ -63,6 +63,23 @@ describe('EIR letters', () => {
     expect(foi(['verify', join(dir, 'EIR-701.answer.json')]).code).toBe(0);
   });
 
+  it('the disclosure log says a response was answered under the EIR, and names both laws', () => {
+    const dir = tempDir('foi-eir-site-');
+    const letters = join(dir, 'letters');
+    const eir = request(dir, 'e.yaml', ['reference: EIR 702', 'regime: eir', 'publish: true', ...PARTLY]);
+    const foia = request(dir, 'f.yaml', ['reference: FOI 703', 'publish: true', ...PARTLY]);
+    for (const f of [eir, foia]) expect(foi(['answer', f, '--out', letters, '--md-only']).code).toBe(0);
+    const site = join(dir, 'site');
+    const r = foi(['publish', letters, '--site', site]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const index = readFileSync(join(site, 'index.html'), 'utf8');
+    expect(index).toContain('under the Freedom of Information Act and the Environmental Information Regulations');
+    expect(index).toContain('under the Freedom of Information Act 2000 and the Environmental Information Regulations 2004.');
+    expect(readFileSync(join(site, 'responses', 'EIR-702.html'), 'utf8')).toContain('<dt>Answered under</dt><dd>the Environmental Information Regulations 2004</dd>');
+    expect(readFileSync(join(site, 'responses', 'FOI-703.html'), 'utf8')).not.toContain('Answered under');
+  });
+
   it('a cost refusal under the EIR is manifestly unreasonable, reg 12(4)(b), with its public interest test', () => {
     const dir = tempDir('foi-eir-');
     const file = request(dir, 'r.yaml', [

@@ -12,7 +12,7 @@ const EVIL_HTML = '&lt;script&gt;alert(1)&lt;/script&gt; https://evil.example/ w
 
 function response(over: Partial<PublicResponse>): PublicResponse {
   return {
-    base: 'FOI-1', source: 'FOI-1.answer.json', reference: 'FOI 1', title: 'A title', responseDate: '2023-08-23', received: '2023-07-25',
+    base: 'FOI-1', source: 'FOI-1.answer.json', reference: 'FOI 1', regime: 'foi', title: 'A title', responseDate: '2023-08-23', received: '2023-07-25',
     year: '2023', outcome: { key: 'provided', label: 'Information provided' }, themes: [], financialYears: [], questions: ['Q'],
     bodyMarkdown: 'Thank you.\n', letterheadMarkdown: null, files: [], personal: [], ...over,
   };
