@@ -202,7 +202,13 @@ function writeColumns(db: Db): boolean {
   }
   if (!fy || !fyFrom || !fyTo || sumAbs > Number.MAX_SAFE_INTEGER) return false;
   let maxGrant = (db.prepare('SELECT max(rowid) FROM grants').pluck().get() as number | null) ?? 0;
-  for (const g of grants) if (g > maxGrant) maxGrant = g;
+  let minGrant = (db.prepare('SELECT min(rowid) FROM grants').pluck().get() as number | null) ?? 0;
+  for (const g of grants) {
+    if (g > maxGrant) maxGrant = g;
+    if (g < minGrant) minGrant = g;
+  }
+  // Arrays by grant rowid index from 0: a negative rowid (made by hand) leaves totals to SQL.
+  if (minGrant < 0) return false;
   const grantSlots = maxGrant + 1;
   // Arrays by grant rowid: not for rowids far sparser than the grants (memory would not be worth it).
   const grantCount = db.prepare('SELECT count(*) FROM grants').pluck().get() as number;
@@ -256,7 +262,9 @@ function writeColumns(db: Db): boolean {
   // One statement, each field one JSON array (reading a million grants row by row takes over a
   // second); dates as numbers YYYYMMDD, or -1 for one that is not a plain ISO date. Each array is
   // parsed only when the one before has been used (a million strings take tens of MiB).
-  const date = (x: string) => `CASE WHEN ${x} IS NULL THEN 0 WHEN ${x} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN CAST(replace(${x}, '-', '') AS INTEGER) ELSE -1 END`;
+  // (0 means neither date: '0000-00-00', which would read as 0, is left to SQL like any date not plain.)
+  const date = (x: string) => `CASE WHEN ${x} IS NULL THEN 0 WHEN ${x} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND ${x} <> '0000-00-00'
+    THEN CAST(replace(${x}, '-', '') AS INTEGER) ELSE -1 END`;
   const json = db.prepare(`SELECT json_group_array(rowid), json_group_array(${date('coalesce(planned_start, planned_end)')}),
       json_group_array(${date('coalesce(planned_end, planned_start)')}), json_group_array(programme_code), json_group_array(programme_title)
     FROM grants WHERE planned_start IS NOT NULL OR planned_end IS NOT NULL OR programme_code IS NOT NULL OR programme_title IS NOT NULL`).raw().get() as string[];
