@@ -68,6 +68,8 @@ const csv = (db: Db, sql: string, params: unknown[]) => (statement(db, sql).raw(
 export function scanTotals(db: Db, cols: TotalsColumns, q: GrantQuery, years: number[]): ScanSums[] | null {
   const { meta } = cols;
   if (q.activeIn.length && !meta.active) return null;
+  // Years are marked in an array from the first asked to the last.
+  if (years.length && years[years.length - 1] - years[0] > 100_000) return null;
   // A grant's mark counts the sets it is in, in a byte.
   if ((q.text ? 1 : 0) + q.themes.length + q.flags.length + (q.classifications?.length ?? 0) + (q.grantIds.length ? 1 : 0) > 250) return null;
 

@@ -101,6 +101,13 @@ describe('the totals columns are never read stale', () => {
     }
   });
 
+  it('a grant given another rowid by hand removes them too (the columns find grants by rowid)', () => {
+    const db = withColumns();
+    db.exec('UPDATE grants SET rowid = rowid + 5000 WHERE withdrawn_at IS NOT NULL');
+    expect(totalsColumns(db)).toBeNull();
+    db.close();
+  });
+
   it('a title changed leaves them (no column holds it); a connection that held them reads the new set', () => {
     const db = withColumns();
     const token = totalsColumns(db)!.token;
@@ -167,7 +174,7 @@ describe('the migration that adds the totals columns', () => {
   it('gives a register already large its columns, and the triggers that keep them current', () => {
     const db = makeRegister();
     const version = db.pragma('user_version', { simple: true }) as number;
-    db.exec(`DROP TABLE totals_column; ${['line_insert', 'line_update', 'line_delete', 'grant_insert', 'grant_delete', 'grant_update'].map((t) => `DROP TRIGGER totals_stale_${t};`).join(' ')}`);
+    db.exec(`DROP TABLE totals_column; ${['line_insert', 'line_update', 'line_delete', 'grant_insert', 'grant_delete', 'grant_update', 'grant_rowid'].map((t) => `DROP TRIGGER totals_stale_${t};`).join(' ')}`);
     db.pragma(`user_version = ${version - 1}`);
     const min = COLUMNS.minLines;
     try {

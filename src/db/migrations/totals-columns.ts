@@ -24,6 +24,8 @@ const SQL = `
   CREATE TRIGGER totals_stale_grant_insert AFTER INSERT ON grants ${stale};
   CREATE TRIGGER totals_stale_grant_delete AFTER DELETE ON grants ${stale};
   CREATE TRIGGER totals_stale_grant_update AFTER UPDATE OF id, currency, withdrawn_at, planned_start, planned_end, programme_code, programme_title ON grants ${stale};
+  -- The columns index grants by rowid (UPDATE OF cannot name it).
+  CREATE TRIGGER totals_stale_grant_rowid AFTER UPDATE ON grants WHEN old.rowid IS NOT new.rowid ${stale};
 `;
 
 /** The table and its triggers; a register already large gets its columns now, not at its next import. */
