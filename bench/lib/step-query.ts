@@ -153,7 +153,7 @@ export async function queryStep(register: string | null, skipReason: string | nu
   const loadAfter = load();
 
   const summary: SummaryRow[] = [...results.map((r) => ({
-    step: '2 Totals', measure: `in process: count and total (queryTotals) of ${r.def.id} ${r.def.args.map(shellQuote).join(' ')} (${fmtInt(r.rows)} rows)`,
+    step: '2 Totals', measure: `in process: count and total (queryTotals) of ${r.def.id} ${r.def.args.map(shellQuote).join(' ') || '(no criteria)'} (${fmtInt(r.rows)} rows)`,
     foi: fmtMs(median(r.runs)), baseline: '-', ratio: '-', target: `< ${TARGET_MS} ms`, status: pass(median(r.runs) < TARGET_MS),
   })), ...matrixRows(matrix)];
   let md = `${title}\n\n`;
