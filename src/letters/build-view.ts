@@ -11,6 +11,9 @@ import { formatMoney } from '../core/money.js';
 import { emptyQuery, holdsAnyYear, parseFlagFilters, queryGrants, resolveThemes, yearsInRegister, type GrantQuery, type GrantRow, type QueryResult, type RowOrder } from '../register/query.js';
 import { computeDeadline } from '../deadline/working-days.js';
 import { EXEMPTIONS, citeExemption, type Criteria, type QuestionSpec, type RequestSpec } from './request.js';
+
+/** EIR reg 6(1)(b): the information is already public (not an exception; the opening says so apart). */
+const PUBLISHED = '6(1)(b)';
 import { RegisterLookups } from './register-lookups.js';
 import { FootnoteNumbers, buildTable, type TableOptions } from './letter-tables.js';
 import type { BodyView, ExtensionView, LetterView, QuestionView, TableView } from './view-model.js';
@@ -99,7 +102,8 @@ export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { vie
     extension: deadline.extension,
     outcome: overall,
     eir,
-    anyExemption: questions.some((q) => q.exemption !== null),
+    anyExemption: questions.some((q) => q.exemption !== null && q.exemption.section !== PUBLISHED),
+    anyPublished: questions.some((q) => q.exemption?.section === PUBLISHED),
     anyNotHeld: questions.some((q) => q.outcome === 'not_held' || q.outcome === 'partly_held'),
     questions,
   };

@@ -105,6 +105,7 @@ export const LETTER_SHAPE: ShapeFor<LetterView> = {
     outcome: str,
     eir: bool,
     anyExemption: bool,
+    anyPublished: bool,
     anyNotHeld: bool,
     questions: { kind: 'array', of: QUESTION_SHAPE },
   },

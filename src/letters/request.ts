@@ -18,7 +18,7 @@ import type { QuestionOutcome } from './view-model.js';
  * told which to cite instead.
  */
 export const EXEMPTIONS: Record<string, { partial: string; qualified: boolean; title: string; regime: 'foi' | 'eir'; counterpart: string | null }> = {
-  '21': { partial: 'exemption-s21', qualified: false, title: 'information accessible to the applicant by other means', regime: 'foi', counterpart: null },
+  '21': { partial: 'exemption-s21', qualified: false, title: 'information accessible to the applicant by other means', regime: 'foi', counterpart: '6(1)(b)' },
   '31': { partial: 'exemption-s31', qualified: true, title: 'law enforcement', regime: 'foi', counterpart: '12(5)(b)' },
   '38': { partial: 'exemption-s38', qualified: true, title: 'health and safety', regime: 'foi', counterpart: '12(5)(a)' },
   '40(2)': { partial: 'exemption-s40-2', qualified: false, title: 'personal information', regime: 'foi', counterpart: '13' },
@@ -27,6 +27,9 @@ export const EXEMPTIONS: Record<string, { partial: string; qualified: boolean; t
   '12(5)(b)': { partial: 'exception-r12-5-b', qualified: true, title: 'the course of justice', regime: 'eir', counterpart: '31' },
   '12(5)(e)': { partial: 'exception-r12-5-e', qualified: true, title: 'confidentiality of commercial information', regime: 'eir', counterpart: '43(2)' },
   '13': { partial: 'exception-r13', qualified: false, title: 'personal data', regime: 'eir', counterpart: '40(2)' },
+  // Not an exception: the information is already public, so it need not be given in the form asked
+  // for; the letter says where it is (reg 6(2)). Counted apart from the exceptions (anyPublished).
+  '6(1)(b)': { partial: 'exception-r6-1-b', qualified: false, title: 'information already publicly available', regime: 'eir', counterpart: '21' },
 };
 
 /** How a letter cites a section or regulation: "section 43(2)", "regulation 12(5)(e)". */
@@ -335,6 +338,7 @@ export function parseRequestText(text: string, file: string, fromLog?: LoggedFac
       if (!EXEMPTIONS[section]) fail([...ep, 'section'], `unknown exemption section "${e.section}"; this foi has paragraphs for ${knownExemptions()}`);
       exemption = { section, reason: str(e, ep, 'reason'), publishedAt: str(e, ep, 'publishedAt'), publicInterestFor: strList(e, ep, 'publicInterestFor'), publicInterestAgainst: strList(e, ep, 'publicInterestAgainst') };
       if (section === '21' && !exemption.publishedAt) fail(ep, 'a section 21 exemption must say where the information is published (publishedAt)');
+      if (section === '6(1)(b)' && !exemption.publishedAt) fail(ep, 'regulation 6(1)(b) must say where the information is published (publishedAt)');
     }
     if (outcome === 'exempt' && !exemption) fail([...p, 'exemption'], 'an exempt question must name the exemption (e.g. exemption: { section: 43(2), reason: … })');
     return {

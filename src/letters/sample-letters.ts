@@ -63,6 +63,7 @@ function sampleQuestions(variant: SampleVariant): QuestionView[] {
         { ...base(5, 'exempt'), exemption: exemption('12(5)(e)') },
         { ...base(6, 'exempt'), exemption: exemption('12(5)(b)') },
         { ...base(7, 'exempt'), exemption: exemption('12(5)(a)') },
+        { ...base(8, 'exempt'), exemption: exemption('6(1)(b)', { publishedAt: 'https://www.london.gov.uk/example_decision' }) },
       ]
       : [
         { ...base(4, 'exempt'), exemption: exemption('21', { publishedAt: full ? 'https://www.london.gov.uk/example_decision' : null }) },
@@ -105,6 +106,7 @@ export function sampleLetterView(variant: SampleVariant = 'full'): LetterView {
     outcome: full ? 'partly_held' : 'refused',
     eir,
     anyExemption: true,
+    anyPublished: eir,
     anyNotHeld: true,
     questions: sampleQuestions(variant),
   };

@@ -133,8 +133,10 @@ export interface LetterView {
    * the request's `regime: eir`): the letter cites the EIR, its exceptions and reg 11 review.
    */
   eir: boolean;
-  /** True when any question uses an exemption (a s.17 refusal notice for that part). */
+  /** True when any question uses an exemption or exception (a refusal notice for that part). */
   anyExemption: boolean;
+  /** True when any question's information is already publicly available (EIR reg 6(1)(b), not an exception). */
+  anyPublished: boolean;
   /** True when any question's information is (partly) not held: the opening says so only then. */
   anyNotHeld: boolean;
   questions: QuestionView[];

@@ -70,8 +70,13 @@ function toClockEvent(e: StoredEvent): ClockEvent | null {
 const sections = (list: unknown) => {
   const s = (list as string[] | undefined) ?? [];
   if (!s.length) return '';
-  // EIR exceptions are regulations 12 and 13; FOIA exemptions are sections 21 to 44.
-  if (s.every((x) => parseInt(x, 10) < 21)) return `; ${s.length === 1 ? 'exception' : 'exceptions'} reg ${s.join(', reg ')}`;
+  // EIR exceptions are regulations 12 and 13; FOIA exemptions are sections 21 to 44. Regulation
+  // 6(1)(b) (already publicly available) is not an exception, and is named apart.
+  if (s.every((x) => parseInt(x, 10) < 21)) {
+    const exceptions = s.filter((x) => x !== '6(1)(b)');
+    const published = s.length > exceptions.length ? '; already publicly available (reg 6(1)(b))' : '';
+    return `${exceptions.length ? `; ${exceptions.length === 1 ? 'exception' : 'exceptions'} reg ${exceptions.join(', reg ')}` : ''}${published}`;
+  }
   return `; ${s.length === 1 ? 'exemption' : 'exemptions'} ${s.join(', ')}`;
 };
 

@@ -118,6 +118,19 @@ describe('EIR letters', () => {
     expect(shown.stdout).toContain('closed on 28 November 2025: withheld in full; exception reg 13 (letter EIR-704.md)');
   });
 
+  it('the log names reg 6(1)(b) as already publicly available, not as an exception', () => {
+    const dir = tempDir('foi-eir-');
+    const db = join(dir, 'reg.sqlite');
+    expect(foi(['init', '--db', db]).code).toBe(0);
+    expect(foi(['log', 'add', 'EIR 711', '--received', '2025-11-03', '--regime', 'eir', '--db', db]).code).toBe(0);
+    const file = request(dir, 'r.yaml', ['reference: EIR 711', 'responseDate: 2025-11-28', 'questions:',
+      '  - wording: The decision approving the grants.', '    outcome: exempt', '    exemption: { section: reg 6(1)(b), publishedAt: "https://www.london.gov.uk/decisions/pcd-1653" }',
+      '  - wording: The grant managers\' names.', '    outcome: exempt', '    exemption: reg 13']);
+    expect(foi(['answer', file, '--db', db, '--out', dir, '--md-only'], { env: { FOI_TODAY: '2026-01-05' } }).code).toBe(0);
+    const shown = foi(['log', 'show', 'EIR 711', '--db', db], { env: { FOI_TODAY: '2026-01-05' } });
+    expect(shown.stdout).toMatch(/closed on 28 November 2025: [a-z ]+; exception reg 13; already publicly available \(reg 6\(1\)\(b\)\) \(letter EIR-711\.md\)/);
+  });
+
   it('a request file that says otherwise than the log wins, with a warning', () => {
     const dir = tempDir('foi-eir-');
     const db = join(dir, 'reg.sqlite');
@@ -139,6 +152,32 @@ describe('EIR letters', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('foi: EIR 706 question 1: section 43(2) is a Freedom of Information Act exemption, but the request is answered under the Environmental Information Regulations 2004 (the request log or its regime: says eir); cite regulation 12(5)(e) (confidentiality of commercial information) instead');
     expect(existsSync(join(dir, 'EIR-706.md'))).toBe(false);
+  });
+
+  it('information already published is reg 6(1)(b) under the EIR (not an exception): the letter says where it is; s.21 is refused naming it', () => {
+    const dir = tempDir('foi-eir-');
+    const lines = ['received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:',
+      '  - wording: The decision approving the grants.', '    outcome: exempt'];
+    const file = request(dir, 'r.yaml', ['reference: EIR 708', 'regime: eir', ...lines,
+      '    exemption: { section: reg 6(1)(b), publishedAt: "https://www.london.gov.uk/decisions/pcd-1653" }']);
+    const r = foi(['answer', file, '--out', dir, '--md-only']);
+    expect(r.stderr).not.toContain('Error');
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(dir, 'EIR-708.md'), 'utf8');
+    expect(md).toContain('MOPAC does hold some information relating to your request. Some of the information you asked for is already publicly available; the details are set out below:');
+    expect(md).toContain('**Regulation 6(1)(b): information already publicly available.** This information is already publicly available and easily accessible to you. It is published at <https://www.london.gov.uk/decisions/pcd-1653>.');
+    expect(md).toContain('as regulation 6(2) requires');
+    expect(md).not.toMatch(/excepted|refusal notice|public interest/);
+    // Where it is published is required, as for s.21.
+    const bare = request(dir, 'b.yaml', ['reference: EIR 709', 'regime: eir', ...lines, '    exemption: reg 6(1)(b)']);
+    const b = foi(['answer', bare, '--out', dir, '--md-only']);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain('regulation 6(1)(b) must say where the information is published (publishedAt)');
+    // Section 21 in an EIR letter names its counterpart.
+    const s21 = request(dir, 's.yaml', ['reference: EIR 710', 'regime: eir', ...lines, '    exemption: { section: 21, publishedAt: "https://www.london.gov.uk/x" }']);
+    const c = foi(['answer', s21, '--out', dir, '--md-only']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain('cite regulation 6(1)(b) (information already publicly available) instead');
   });
 
   it('a FOIA letter citing an EIR exception is refused the same way', () => {
