@@ -78,6 +78,9 @@ const LAYOUT = {
   programme: Int32Array, // per grant: index into meta.programmes, or NONE
 } as const;
 
+const LINE_COLUMNS = ['grant', 'fy', 'fyFrom', 'fyTo', 'amount', 'flags', 'currency', 'recipient', 'funder', 'stream'] as const;
+const GRANT_COLUMNS = ['activeFrom', 'activeTo', 'programme'] as const;
+
 export type Arrays = {
   grant: Int32Array; fy: Int16Array; fyFrom: Int16Array; fyTo: Int16Array; amount: Int32Array | Float64Array; flags: Uint8Array;
   currency: Uint8Array; recipient: Int32Array; funder: Int32Array; stream: Int32Array; activeFrom: Int32Array; activeTo: Int32Array; programme: Int32Array;
@@ -158,9 +161,9 @@ class Dictionary<T> {
  * Write the register's columns (within the caller's write transaction), replacing any. Returns
  * false, writing none, when the register holds what they cannot hold exactly.
  *
- * Each column is read from SQLite as one JSON array (json_group_array over the table in rowid
- * order, NOT INDEXED so that every column lists the lines in the same order): at a million lines
- * about 0.1 s a column, where reading rows one by one takes over a second.
+ * The lines and grants are read from SQLite CHUNK rows at a time, each field of a chunk as one JSON
+ * array (json_group_array): at a million lines about 1.5 s in all, where reading rows one by one
+ * takes over 3 s, and the chunks keep an import's peak memory where it was.
  */
 export function writeTotalsColumns(db: Db): boolean {
   db.prepare('DELETE FROM totals_column').run();
@@ -173,45 +176,36 @@ export function writeTotalsColumns(db: Db): boolean {
   }
 }
 
+/** Lines (or grants) read from SQLite per statement: a chunk's JSON stays a few MiB. */
+const CHUNK = 65_536;
+
+/**
+ * The rows of `table` in rowid order, CHUNK at a time, each field of a chunk one JSON array (from
+ * one statement, so the arrays list the same rows in the same order); `each` is given them parsed.
+ */
+function readChunks(db: Db, table: string, exprs: string[], where: string, each: (fields: unknown[][]) => void): void {
+  const bound = db.prepare(`SELECT rowid FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ${CHUNK - 1}`).pluck();
+  const last = db.prepare(`SELECT max(rowid) FROM ${table}`).pluck().get() as number | null;
+  const chunk = db.prepare(`SELECT ${exprs.map((e) => `json_group_array(${e})`).join(', ')} FROM ${table} WHERE rowid > ? AND rowid <= ? AND (${where})`).raw();
+  if (last === null) return;
+  let after = (db.prepare(`SELECT min(rowid) FROM ${table}`).pluck().get() as number) - 1;
+  while (after < last) {
+    const upTo = (bound.get(after) as number | undefined) ?? last;
+    each((chunk.get(after, upTo) as string[]).map((json) => JSON.parse(json) as unknown[]));
+    after = upTo;
+  }
+}
+
 function writeColumns(db: Db): boolean {
-  const column = <T>(expr: string): T[] => JSON.parse(db.prepare(`SELECT json_group_array(${expr}) FROM allocation NOT INDEXED`).pluck().get() as string) as T[];
-  const grants = column<number>('grant_rowid');
-  const n = grants.length;
-  const aligned = <T>(list: T[]): T[] => {
-    if (list.length !== n) throw new Error('the money lines changed while their totals columns were written');
-    return list;
-  };
-  // What the arrays hold exactly: whole amounts whose sum (added in doubles) stays within 2^53,
-  // years within a 16-bit integer.
-  const year = (y: number | null) => y === null || (Number.isInteger(y) && y > NO_YEAR && y <= 32767);
-  const years = (expr: string) => {
-    const list = aligned(column<number | null>(expr));
-    return list.every(year) ? list : null;
-  };
-  const fy = years('financial_year');
-  const fyFrom = years('fy_from');
-  const fyTo = years('fy_to');
-  const amounts = aligned(column<number | null>('amount_pence'));
-  let sumAbs = 0;
-  let small = true;
-  for (const x of amounts) {
-    if (x === null) continue;
-    if (!Number.isSafeInteger(x)) return false;
-    sumAbs += Math.abs(x);
-    if (x < -0x80000000 || x > 0x7fffffff) small = false;
-  }
-  if (!fy || !fyFrom || !fyTo || sumAbs > Number.MAX_SAFE_INTEGER) return false;
-  let maxGrant = (db.prepare('SELECT max(rowid) FROM grants').pluck().get() as number | null) ?? 0;
-  let minGrant = (db.prepare('SELECT min(rowid) FROM grants').pluck().get() as number | null) ?? 0;
-  for (const g of grants) {
-    if (g > maxGrant) maxGrant = g;
-    if (g < minGrant) minGrant = g;
-  }
-  // Arrays by grant rowid index from 0: a negative rowid (made by hand) leaves totals to SQL.
-  if (minGrant < 0) return false;
+  const [n, minGrant, maxLineGrant, largest] = db.prepare('SELECT count(*), min(grant_rowid), max(grant_rowid), max(abs(amount_pence)) FROM allocation').raw().get() as [number, number | null, number | null, number | null];
+  // Amounts in 32 bits when every one fits (most registers), else in doubles.
+  const small = (largest ?? 0) <= 0x7fffffff;
+  const [grantCount, minRowid, maxRowid] = db.prepare('SELECT count(*), min(rowid), max(rowid) FROM grants').raw().get() as [number, number | null, number | null];
+  // Arrays by grant rowid, from 0: not for a negative rowid (made by hand), nor for rowids far
+  // sparser than the grants (memory would not be worth it).
+  if (Math.min(minGrant ?? 0, minRowid ?? 0) < 0) return false;
+  const maxGrant = Math.max(maxLineGrant ?? 0, maxRowid ?? 0);
   const grantSlots = maxGrant + 1;
-  // Arrays by grant rowid: not for rowids far sparser than the grants (memory would not be worth it).
-  const grantCount = db.prepare('SELECT count(*) FROM grants').pluck().get() as number;
   if (maxGrant > 0x7fffffff || grantSlots > 4 * Math.max(n, grantCount) + 1_000_000) return false;
 
   // The few grants withdrawn or not in GBP (a partial index holds them); every other is plain.
@@ -223,76 +217,85 @@ function writeColumns(db: Db): boolean {
   }
   if (currencies.list.length > 256) return false;
 
-  const a = {} as Arrays;
-  const ints = <A extends Int32Array | Int16Array | Uint8Array>(into: A, values: (number | null)[], none: number): A => {
-    for (let i = 0; i < values.length; i++) into[i] = values[i] ?? none;
-    return into;
+  const a: Arrays = {
+    grant: new Int32Array(n), fy: new Int16Array(n), fyFrom: new Int16Array(n), fyTo: new Int16Array(n), amount: small ? new Int32Array(n) : new Float64Array(n),
+    flags: new Uint8Array(n), currency: new Uint8Array(n), recipient: new Int32Array(n), funder: new Int32Array(n), stream: new Int32Array(n),
+    activeFrom: new Int32Array(grantSlots), activeTo: new Int32Array(grantSlots), programme: new Int32Array(grantSlots).fill(NONE),
   };
-  a.grant = ints(new Int32Array(n), grants, 0);
-  a.fy = ints(new Int16Array(n), fy, NO_YEAR);
-  a.fyFrom = ints(new Int16Array(n), fyFrom, NO_YEAR);
-  a.fyTo = ints(new Int16Array(n), fyTo, NO_YEAR);
-  a.amount = ints(small ? new Int32Array(n) : (new Float64Array(n) as unknown as Int32Array), amounts, 0);
-  a.flags = ints(new Uint8Array(n), aligned(column<number>(`(amount_pence IS NULL) * ${FLAG.noAmount} + (basis = 'maximum') * ${FLAG.maximum}
-    + (superseded = 1) * ${FLAG.supersededOne} + (superseded <> 0) * ${FLAG.superseded}`)), 0);
-  a.currency = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = special[a.grant[i]];
-    if (s === 0) continue;
-    a.currency[i] = (s & 0xff) - 1;
-    if (s & 0x8000) a.flags[i] |= FLAG.withdrawn;
-  }
   const orgs = new Dictionary<string>();
   const streams = new Dictionary<string>();
-  const coded = (values: (string | null)[], d: Dictionary<string>) => {
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = values[i] === null ? NONE : d.of(values[i]!, values[i]!);
-    return out;
-  };
-  a.recipient = coded(aligned(column<string | null>('recipient_org_id')), orgs);
-  a.funder = coded(aligned(column<string | null>('funder_org_id')), orgs);
-  a.stream = coded(aligned(column<string | null>('stream')), streams);
+  // What the arrays hold exactly: whole amounts whose sum (added in doubles) stays within 2^53,
+  // years within a 16-bit integer.
+  const year = (y: unknown) => y === null || (Number.isInteger(y) && (y as number) > NO_YEAR && (y as number) <= 32767);
+  let fits = true;
+  let sumAbs = 0;
+  let i = 0;
+  const flags = `(amount_pence IS NULL) * ${FLAG.noAmount} + (basis = 'maximum') * ${FLAG.maximum} + (superseded = 1) * ${FLAG.supersededOne} + (superseded <> 0) * ${FLAG.superseded}`;
+  readChunks(db, 'allocation', ['grant_rowid', 'financial_year', 'fy_from', 'fy_to', 'amount_pence', flags, 'recipient_org_id', 'funder_org_id', 'stream'], '1', (f) => {
+    const [grant, fy, from, to, amount, flag, recipient, funder, stream] = f as [number[], (number | null)[], (number | null)[], (number | null)[], (number | null)[], number[], (string | null)[], (string | null)[], (string | null)[]];
+    if (i + grant.length > n) throw new Error('the money lines changed while their totals columns were written');
+    for (let k = 0; k < grant.length; k++, i++) {
+      if (!year(fy[k]) || !year(from[k]) || !year(to[k])) fits = false;
+      const g = grant[k];
+      a.grant[i] = g;
+      a.fy[i] = fy[k] ?? NO_YEAR;
+      a.fyFrom[i] = from[k] ?? NO_YEAR;
+      a.fyTo[i] = to[k] ?? NO_YEAR;
+      const x = amount[k];
+      if (x !== null) {
+        if (!Number.isSafeInteger(x)) fits = false;
+        a.amount[i] = x;
+        sumAbs += Math.abs(x);
+      }
+      let fl = flag[k];
+      const sp = special[g];
+      if (sp !== 0) {
+        a.currency[i] = (sp & 0xff) - 1;
+        if (sp & 0x8000) fl |= FLAG.withdrawn;
+      }
+      a.flags[i] = fl;
+      a.recipient[i] = recipient[k] === null ? NONE : orgs.of(recipient[k]!, recipient[k]!);
+      a.funder[i] = funder[k] === null ? NONE : orgs.of(funder[k]!, funder[k]!);
+      a.stream[i] = stream[k] === null ? NONE : streams.of(stream[k]!, stream[k]!);
+    }
+  });
+  if (i !== n) throw new Error('the money lines changed while their totals columns were written');
+  if (!fits || sumAbs > Number.MAX_SAFE_INTEGER) return false;
+  // The lines' columns are written now, before the grants are read: the process never holds both
+  // (an import's peak memory is measured, issue 9).
+  const put = db.prepare('INSERT INTO totals_column (name, data) VALUES (?, ?)');
+  const bytes = (x: ArrayBufferView) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  for (const name of LINE_COLUMNS) {
+    put.run(name, bytes(a[name]));
+    (a as Partial<Arrays>)[name] = undefined;
+  }
 
-  // Per grant: running dates as numbers (when every one is a plain ISO date), and the programme.
+  // Per grant: running dates as numbers YYYYMMDD, or -1 for one that is not a plain ISO date
+  // (when any is, --active-in is left to SQL); 0 for neither ('0000-00-00', which would read as 0,
+  // is not plain). And the programme.
   let active = true;
-  a.activeFrom = new Int32Array(grantSlots);
-  a.activeTo = new Int32Array(grantSlots);
-  a.programme = new Int32Array(grantSlots).fill(NONE);
   const programmes = new Dictionary<[string | null, string | null]>();
-  // One statement, each field one JSON array (reading a million grants row by row takes over a
-  // second); dates as numbers YYYYMMDD, or -1 for one that is not a plain ISO date. Each array is
-  // parsed only when the one before has been used (a million strings take tens of MiB).
-  // (0 means neither date: '0000-00-00', which would read as 0, is left to SQL like any date not plain.)
   const date = (x: string) => `CASE WHEN ${x} IS NULL THEN 0 WHEN ${x} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND ${x} <> '0000-00-00'
     THEN CAST(replace(${x}, '-', '') AS INTEGER) ELSE -1 END`;
-  const json = db.prepare(`SELECT json_group_array(rowid), json_group_array(${date('coalesce(planned_start, planned_end)')}),
-      json_group_array(${date('coalesce(planned_end, planned_start)')}), json_group_array(programme_code), json_group_array(programme_title)
-    FROM grants WHERE planned_start IS NOT NULL OR planned_end IS NOT NULL OR programme_code IS NOT NULL OR programme_title IS NOT NULL`).raw().get() as string[];
-  const rowids = JSON.parse(json[0]) as number[];
-  for (const [k, into] of [[1, a.activeFrom], [2, a.activeTo]] as const) {
-    const dates = JSON.parse(json[k]) as number[];
-    for (let i = 0; i < rowids.length; i++) {
-      if (dates[i] < 0) active = false;
-      into[rowids[i]] = dates[i];
-    }
-  }
-  const codes = JSON.parse(json[3]) as (string | null)[];
-  json[3] = '';
-  const titles = JSON.parse(json[4]) as (string | null)[];
-  json[4] = '';
-  for (let i = 0; i < rowids.length; i++) {
-    const code = codes[i];
-    const title = titles[i];
-    if (code !== null || title !== null) a.programme[rowids[i]] = programmes.of([code, title], JSON.stringify([code, title]));
-  }
+  readChunks(db, 'grants', ['rowid', date('coalesce(planned_start, planned_end)'), date('coalesce(planned_end, planned_start)'), 'programme_code', 'programme_title'],
+    'planned_start IS NOT NULL OR planned_end IS NOT NULL OR programme_code IS NOT NULL OR programme_title IS NOT NULL', (f) => {
+      const [rowids, froms, tos, codes, titles] = f as [number[], number[], number[], (string | null)[], (string | null)[]];
+      for (let k = 0; k < rowids.length; k++) {
+        const g = rowids[k];
+        if (froms[k] < 0 || tos[k] < 0) active = false;
+        a.activeFrom[g] = froms[k];
+        a.activeTo[g] = tos[k];
+        const code = codes[k];
+        const title = titles[k];
+        if (code !== null || title !== null) a.programme[g] = programmes.of([code, title], JSON.stringify([code, title]));
+      }
+    });
 
   const meta: Meta = {
     version: VERSION, lines: n, grantSlots, amount: small ? 'i32' : 'f64', active,
     orgs: orgs.list, streams: streams.list, programmes: programmes.list, currencies: currencies.list,
   };
-  const put = db.prepare('INSERT INTO totals_column (name, data) VALUES (?, ?)');
-  const bytes = (x: ArrayBufferView) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
-  for (const name of Object.keys(LAYOUT) as ColumnName[]) {
+  for (const name of GRANT_COLUMNS) {
     if ((name === 'activeFrom' || name === 'activeTo') && !active) continue;
     put.run(name, bytes(a[name]));
   }
