@@ -23,6 +23,8 @@ import { statement } from './query-sql.js';
 export const COLUMNS = {
   /** Registers with fewer lines are summed in SQL (tests set it lower). */
   minLines: 50_000,
+  /** Lines (or grants) read from SQLite per statement: a chunk's JSON stays a few MiB (tests set it lower). */
+  chunk: 65_536,
 };
 
 /** The layout's version: a register written by another layout is summed in SQL until written again. */
@@ -161,7 +163,7 @@ class Dictionary<T> {
  * Write the register's columns (within the caller's write transaction), replacing any. Returns
  * false, writing none, when the register holds what they cannot hold exactly.
  *
- * The lines and grants are read from SQLite CHUNK rows at a time, each field of a chunk as one JSON
+ * The lines and grants are read from SQLite COLUMNS.chunk rows at a time, each field of a chunk as one JSON
  * array (json_group_array): at a million lines about 1.5 s in all, where reading rows one by one
  * takes over 3 s, and the chunks keep an import's peak memory where it was.
  */
@@ -176,15 +178,13 @@ export function writeTotalsColumns(db: Db): boolean {
   }
 }
 
-/** Lines (or grants) read from SQLite per statement: a chunk's JSON stays a few MiB. */
-const CHUNK = 65_536;
 
 /**
- * The rows of `table` in rowid order, CHUNK at a time, each field of a chunk one JSON array (from
+ * The rows of `table` in rowid order, COLUMNS.chunk at a time, each field of a chunk one JSON array (from
  * one statement, so the arrays list the same rows in the same order); `each` is given them parsed.
  */
 function readChunks(db: Db, table: string, exprs: string[], where: string, each: (fields: unknown[][]) => void): void {
-  const bound = db.prepare(`SELECT rowid FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ${CHUNK - 1}`).pluck();
+  const bound = db.prepare(`SELECT rowid FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ${COLUMNS.chunk - 1}`).pluck();
   const last = db.prepare(`SELECT max(rowid) FROM ${table}`).pluck().get() as number | null;
   const chunk = db.prepare(`SELECT ${exprs.map((e) => `json_group_array(${e})`).join(', ')} FROM ${table} WHERE rowid > ? AND rowid <= ? AND (${where})`).raw();
   if (last === null) return;
