@@ -23,6 +23,11 @@ export const EXEMPTIONS: Record<string, { partial: string; qualified: boolean; t
   '38': { partial: 'exemption-s38', qualified: true, title: 'health and safety', regime: 'foi', counterpart: '12(5)(a)' },
   '40(2)': { partial: 'exemption-s40-2', qualified: false, title: 'personal information', regime: 'foi', counterpart: '13' },
   '43(2)': { partial: 'exemption-s43-2', qualified: true, title: 'commercial interests', regime: 'foi', counterpart: '12(5)(e)' },
+  // Exceptions with no FOIA paragraph here to name instead (their FOIA neighbours, s.14 and s.22,
+  // s.35 and s.36, are not among this foi's paragraphs).
+  '12(4)(c)': { partial: 'exception-r12-4-c', qualified: true, title: 'a request formulated in too general a manner', regime: 'eir', counterpart: null },
+  '12(4)(d)': { partial: 'exception-r12-4-d', qualified: true, title: 'material still being completed', regime: 'eir', counterpart: null },
+  '12(4)(e)': { partial: 'exception-r12-4-e', qualified: true, title: 'internal communications', regime: 'eir', counterpart: null },
   '12(5)(a)': { partial: 'exception-r12-5-a', qualified: true, title: 'public safety', regime: 'eir', counterpart: '38' },
   '12(5)(b)': { partial: 'exception-r12-5-b', qualified: true, title: 'the course of justice', regime: 'eir', counterpart: '31' },
   '12(5)(e)': { partial: 'exception-r12-5-e', qualified: true, title: 'confidentiality of commercial information', regime: 'eir', counterpart: '43(2)' },
@@ -339,6 +344,9 @@ export function parseRequestText(text: string, file: string, fromLog?: LoggedFac
       exemption = { section, reason: str(e, ep, 'reason'), publishedAt: str(e, ep, 'publishedAt'), publicInterestFor: strList(e, ep, 'publicInterestFor'), publicInterestAgainst: strList(e, ep, 'publicInterestAgainst') };
       if (section === '21' && !exemption.publishedAt) fail(ep, 'a section 21 exemption must say where the information is published (publishedAt)');
       if (section === '6(1)(b)' && !exemption.publishedAt) fail(ep, 'regulation 6(1)(b) must say where the information is published (publishedAt)');
+      // What the EIR require a refusal on these grounds to carry (reg 9, reg 14(4)).
+      if (section === '12(4)(d)' && !exemption.reason) fail(ep, 'regulation 12(4)(d) must say who is preparing the information and when it is expected to be finished (reason), as regulation 14(4) requires');
+      if (section === '12(4)(c)' && !str(q, p, 'advice')) fail([...p, 'advice'], 'regulation 12(4)(c) needs the advice and assistance given under regulation 9 to make the request more specific (advice)');
     }
     if (outcome === 'exempt' && !exemption) fail([...p, 'exemption'], 'an exempt question must name the exemption (e.g. exemption: { section: 43(2), reason: … })');
     return {

@@ -64,6 +64,9 @@ function sampleQuestions(variant: SampleVariant): QuestionView[] {
         { ...base(6, 'exempt'), exemption: exemption('12(5)(b)') },
         { ...base(7, 'exempt'), exemption: exemption('12(5)(a)') },
         { ...base(8, 'exempt'), exemption: exemption('6(1)(b)', { publishedAt: 'https://www.london.gov.uk/example_decision' }) },
+        { ...base(10, 'exempt'), advice: 'You may wish to name the programme and the years you are interested in.', exemption: exemption('12(4)(c)') },
+        { ...base(11, 'exempt'), exemption: exemption('12(4)(d)', { reason: 'The evaluation is being written by MOPAC and is expected to be finished in March 2019.' }) },
+        { ...base(12, 'exempt'), exemption: exemption('12(4)(e)') },
       ]
       : [
         { ...base(4, 'exempt'), exemption: exemption('21', { publishedAt: full ? 'https://www.london.gov.uk/example_decision' : null }) },

@@ -180,6 +180,40 @@ describe('EIR letters', () => {
     expect(c.stderr).toContain('cite regulation 6(1)(b) (information already publicly available) instead');
   });
 
+  it('reg 12(4)(c), (d) and (e): each its paragraph and public interest test; (c) needs the reg 9 advice, (d) who is completing it and when', () => {
+    const dir = tempDir('foi-eir-');
+    const head = ['reference: EIR 712', 'regime: eir', 'received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:'];
+    const file = request(dir, 'r.yaml', [...head,
+      '  - wording: Everything about the environment.', '    outcome: exempt', '    advice: You may wish to name the programme and the years you are interested in.', '    exemption: reg 12(4)(c)',
+      '  - wording: The draft evaluation.', '    outcome: exempt', '    exemption: { section: reg 12(4)(d), reason: The evaluation is being written by MOPAC and is expected to be finished in March 2026. }',
+      '  - wording: Officers\' emails about the bids.', '    outcome: exempt', '    exemption: { section: regulation 12(4)(e), publicInterestAgainst: [Frank advice while the decision is live] }']);
+    const r = foi(['answer', file, '--out', dir, '--md-only']);
+    expect(r.stderr).not.toContain('Error');
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(dir, 'EIR-712.md'), 'utf8');
+    expect(md).toContain('**Advice and assistance (regulation 9):** You may wish to name the programme and the years you are interested in.\n\n**Regulation 12(4)(c): request too general.**');
+    expect(md).toContain('we have given you advice and assistance under regulation 9 (above)');
+    expect(md).toContain('**Regulation 12(4)(d): material still being completed.**');
+    expect(md).toContain('The evaluation is being written by MOPAC and is expected to be finished in March 2026.');
+    expect(md).toContain('**Regulation 12(4)(e): internal communications.** This information is excepted from disclosure under regulation 12(4)(e) of the Environmental Information Regulations 2004, because it consists of internal communications of MOPAC.');
+    expect(md).toContain('- Frank advice while the decision is live');
+    for (const reg of ['12(4)(c)', '12(4)(d)', '12(4)(e)']) expect(md).toContain(`Regulation ${reg} is subject to the public interest test (regulation 12(1)(b))`);
+    // What the EIR require of each: refused, naming the key, when missing.
+    const noAdvice = request(dir, 'c.yaml', [...head, '  - wording: Everything.', '    outcome: exempt', '    exemption: reg 12(4)(c)']);
+    const c = foi(['answer', noAdvice, '--out', dir, '--md-only']);
+    expect(c.code).not.toBe(0);
+    expect(c.stderr).toContain('regulation 12(4)(c) needs the advice and assistance given under regulation 9 to make the request more specific (advice)');
+    const noReason = request(dir, 'd.yaml', [...head, '  - wording: The draft.', '    outcome: exempt', '    exemption: reg 12(4)(d)']);
+    const d = foi(['answer', noReason, '--out', dir, '--md-only']);
+    expect(d.code).not.toBe(0);
+    expect(d.stderr).toContain('regulation 12(4)(d) must say who is preparing the information and when it is expected to be finished (reason), as regulation 14(4) requires');
+    // In a FOIA letter: refused, with no FOIA paragraph to name.
+    const foia = request(dir, 'f.yaml', ['reference: FOI 713', 'received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:', '  - wording: Emails.', '    outcome: exempt', '    exemption: reg 12(4)(e)']);
+    const f = foi(['answer', foia, '--out', dir, '--md-only']);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toContain('FOI 713 question 1: regulation 12(4)(e) is an EIR exception');
+  });
+
   it('a FOIA letter citing an EIR exception is refused the same way', () => {
     const dir = tempDir('foi-eir-');
     const file = request(dir, 'r.yaml', ['reference: FOI 707', 'received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:',
