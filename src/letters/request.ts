@@ -23,13 +23,17 @@ export const EXEMPTIONS: Record<string, { partial: string; qualified: boolean; t
   '38': { partial: 'exemption-s38', qualified: true, title: 'health and safety', regime: 'foi', counterpart: '12(5)(a)' },
   '40(2)': { partial: 'exemption-s40-2', qualified: false, title: 'personal information', regime: 'foi', counterpart: '13' },
   '43(2)': { partial: 'exemption-s43-2', qualified: true, title: 'commercial interests', regime: 'foi', counterpart: '12(5)(e)' },
-  // Exceptions with no FOIA paragraph here to name instead (their FOIA neighbours, s.14 and s.22,
-  // s.35 and s.36, are not among this foi's paragraphs).
+  // Exceptions with no FOIA paragraph here to name instead (their FOIA neighbours, such as s.14,
+  // s.22, s.35, s.36 and s.41, are not among this foi's paragraphs).
   '12(4)(c)': { partial: 'exception-r12-4-c', qualified: true, title: 'a request formulated in too general a manner', regime: 'eir', counterpart: null },
   '12(4)(d)': { partial: 'exception-r12-4-d', qualified: true, title: 'material still being completed', regime: 'eir', counterpart: null },
   '12(4)(e)': { partial: 'exception-r12-4-e', qualified: true, title: 'internal communications', regime: 'eir', counterpart: null },
   '12(5)(a)': { partial: 'exception-r12-5-a', qualified: true, title: 'public safety', regime: 'eir', counterpart: '38' },
   '12(5)(b)': { partial: 'exception-r12-5-b', qualified: true, title: 'the course of justice', regime: 'eir', counterpart: '31' },
+  '12(5)(c)': { partial: 'exception-r12-5-c', qualified: true, title: 'intellectual property rights', regime: 'eir', counterpart: null },
+  '12(5)(d)': { partial: 'exception-r12-5-d', qualified: true, title: 'confidentiality of proceedings', regime: 'eir', counterpart: null },
+  '12(5)(f)': { partial: 'exception-r12-5-f', qualified: true, title: 'the interests of the person who provided the information', regime: 'eir', counterpart: null },
+  '12(5)(g)': { partial: 'exception-r12-5-g', qualified: true, title: 'protection of the environment', regime: 'eir', counterpart: null },
   '12(5)(e)': { partial: 'exception-r12-5-e', qualified: true, title: 'confidentiality of commercial information', regime: 'eir', counterpart: '43(2)' },
   '13': { partial: 'exception-r13', qualified: false, title: 'personal data', regime: 'eir', counterpart: '40(2)' },
   // Not an exception: the information is already public, so it need not be given in the form asked

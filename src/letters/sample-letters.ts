@@ -67,6 +67,7 @@ function sampleQuestions(variant: SampleVariant): QuestionView[] {
         { ...base(10, 'exempt'), advice: 'You may wish to name the programme and the years you are interested in.', exemption: exemption('12(4)(c)') },
         { ...base(11, 'exempt'), exemption: exemption('12(4)(d)', { reason: 'The evaluation is being written by MOPAC and is expected to be finished in March 2019.' }) },
         { ...base(12, 'exempt'), exemption: exemption('12(4)(e)') },
+        ...['12(5)(c)', '12(5)(d)', '12(5)(f)', '12(5)(g)'].map((s, i) => ({ ...base(13 + i, 'exempt' as const), exemption: exemption(s) })),
       ]
       : [
         { ...base(4, 'exempt'), exemption: exemption('21', { publishedAt: full ? 'https://www.london.gov.uk/example_decision' : null }) },

@@ -214,6 +214,22 @@ describe('EIR letters', () => {
     expect(f.stderr).toContain('FOI 713 question 1: regulation 12(4)(e) is an EIR exception');
   });
 
+  it('reg 12(5)(c), (d), (f) and (g): each its paragraph and the public interest test', () => {
+    const dir = tempDir('foi-eir-');
+    const regs = { '12(5)(c)': 'intellectual property rights', '12(5)(d)': 'confidentiality of proceedings', '12(5)(f)': 'interests of the person who provided the information', '12(5)(g)': 'protection of the environment' };
+    const file = request(dir, 'r.yaml', ['reference: EIR 714', 'regime: eir', 'received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:',
+      ...Object.keys(regs).flatMap((reg) => [`  - wording: Part ${reg}.`, '    outcome: exempt', `    exemption: reg ${reg}`])]);
+    const r = foi(['answer', file, '--out', dir, '--md-only']);
+    expect(r.stderr).not.toContain('Error');
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(dir, 'EIR-714.md'), 'utf8');
+    for (const [reg, title] of Object.entries(regs)) {
+      expect(md).toContain(`**Regulation ${reg}: ${title}.** This information is excepted from disclosure under regulation ${reg} of the Environmental Information Regulations 2004`);
+      expect(md).toContain(`Regulation ${reg} is subject to the public interest test (regulation 12(1)(b))`);
+    }
+    expect(md.match(/This part of our response is a refusal notice under regulation 14 of the EIR\./g)).toHaveLength(4);
+  });
+
   it('a FOIA letter citing an EIR exception is refused the same way', () => {
     const dir = tempDir('foi-eir-');
     const file = request(dir, 'r.yaml', ['reference: FOI 707', 'received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:',
