@@ -18,7 +18,7 @@ export async function run(ctx: Ctx, args: unknown[], opts: { dryRun?: boolean; m
   const onWait = ctx.stderrIsTTY ? () => ctx.err('waiting for another import to finish…\n') : undefined;
   let result;
   try {
-    result = await importFiles(db, files, { maxErrors, onProgress: bar ? (b, t, r) => bar.update(b, t, r) : undefined, dryRun: opts.dryRun, onWait, report: opts.report, encoding: opts.encoding, prune: opts.prune });
+    result = await importFiles(db, files, { maxErrors, onProgress: bar ? (b, t, r) => bar.update(b, t, r) : undefined, onPhase: bar ? (text) => bar.phase(text) : undefined, dryRun: opts.dryRun, onWait, report: opts.report, encoding: opts.encoding, prune: opts.prune });
   } finally {
     bar?.stop();
   }

@@ -63,6 +63,8 @@ export interface ImportOptions {
    * read so far. Called as each chunk of a streamed file is read, and after each whole file.
    */
   onProgress?: (bytesRead: number, totalBytes: number, rows: number) => void;
+  /** What the import is doing once a file is read (indexes, totals columns, commit): for the progress bar. */
+  onPhase?: (text: string) => void;
   /** Validate and report, then roll back: nothing is written. */
   dryRun?: boolean;
   /** Called when another process is writing to the register and this import waits for it. */
@@ -287,6 +289,7 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
       bytesDone = fileEnd;
       opts.onProgress?.(bytesDone, totalBytes, rows);
       if (errors.length) continue;
+      opts.onPhase?.(bulk ? 'building indexes and the full-text index' : 'finishing the file');
       writer.finishFile();
       writer.history.setFileSha256(summary.sha256);
       // Into a register that held no grants before this file, every grant is this file's: none is missing from it.
@@ -314,7 +317,11 @@ export async function importFiles(db: Db, paths: readonly string[], opts: Import
     else {
       // A large register's totals columns: any change to its lines has removed them; written again
       // here, in the same transaction (src/register/totals-columns.ts).
-      if (!hasTotalsColumns(db) && (db.prepare('SELECT count(*) FROM allocation').pluck().get() as number) >= COLUMNS.minLines) writeTotalsColumns(db);
+      if (!hasTotalsColumns(db) && (db.prepare('SELECT count(*) FROM allocation').pluck().get() as number) >= COLUMNS.minLines) {
+        opts.onPhase?.('writing the totals columns');
+        writeTotalsColumns(db);
+      }
+      opts.onPhase?.('committing');
       db.exec('COMMIT');
     }
     committed = true;

@@ -224,6 +224,9 @@ describe('progress on a terminal', () => {
     const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, FOI_DB: '', TERM: 'xterm' } });
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/import \[[#.]+\] 100% \| 475 rows \| [\d,]+ rows\/s \| \S+ left/);
+    // Once the file is read, what the import is doing instead of the time left.
+    expect(r.stdout).toMatch(/import \[#+\] 100% \| 475 rows \| building indexes and the full-text index/);
+    expect(r.stdout).toMatch(/import \[#+\] 100% \| 475 rows \| committing/);
     expect(r.stdout).toContain('475 grants');
   });
 
