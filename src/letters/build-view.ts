@@ -104,6 +104,7 @@ export function buildLetter(db: Db, req: RequestSpec, opts: BuildOptions): { vie
     eir,
     anyExemption: questions.some((q) => q.exemption !== null && q.exemption.section !== PUBLISHED),
     anyPublished: questions.some((q) => q.exemption?.section === PUBLISHED),
+    allExempt: questions.every((q) => q.outcome === 'exempt'),
     anyNotHeld: questions.some((q) => q.outcome === 'not_held' || q.outcome === 'partly_held'),
     questions,
   };

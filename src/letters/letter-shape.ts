@@ -106,6 +106,7 @@ export const LETTER_SHAPE: ShapeFor<LetterView> = {
     eir: bool,
     anyExemption: bool,
     anyPublished: bool,
+    allExempt: bool,
     anyNotHeld: bool,
     questions: { kind: 'array', of: QUESTION_SHAPE },
   },

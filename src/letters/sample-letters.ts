@@ -111,6 +111,7 @@ export function sampleLetterView(variant: SampleVariant = 'full'): LetterView {
     eir,
     anyExemption: true,
     anyPublished: eir,
+    allExempt: false,
     anyNotHeld: true,
     questions: sampleQuestions(variant),
   };

@@ -137,6 +137,8 @@ export interface LetterView {
   anyExemption: boolean;
   /** True when any question's information is already publicly available (EIR reg 6(1)(b), not an exception). */
   anyPublished: boolean;
+  /** True when every question is withheld under an exemption or exception (none held, none not held). */
+  allExempt: boolean;
   /** True when any question's information is (partly) not held: the opening says so only then. */
   anyNotHeld: boolean;
   questions: QuestionView[];

@@ -164,7 +164,7 @@ describe('EIR letters', () => {
     expect(r.stderr).not.toContain('Error');
     expect(r.code).toBe(0);
     const md = readFileSync(join(dir, 'EIR-708.md'), 'utf8');
-    expect(md).toContain('MOPAC does hold some information relating to your request. Some of the information you asked for is already publicly available; the details are set out below:');
+    expect(md).toContain('MOPAC does hold some information relating to your request. However, the information is already publicly available, for the reasons set out below.\n');
     expect(md).toContain('**Regulation 6(1)(b): information already publicly available.** This information is already publicly available and easily accessible to you. It is published at <https://www.london.gov.uk/decisions/pcd-1653>.');
     expect(md).toContain('as regulation 6(2) requires');
     expect(md).not.toMatch(/excepted|refusal notice|public interest/);
@@ -193,6 +193,8 @@ describe('EIR letters', () => {
     const md = readFileSync(join(dir, 'EIR-712.md'), 'utf8');
     expect(md).toContain('**Advice and assistance (regulation 9):** You may wish to name the programme and the years you are interested in.\n\n**Regulation 12(4)(c): request too general.**');
     expect(md).toContain('we have given you advice and assistance under regulation 9 (above)');
+    // Every question excepted: the opening says so of the whole request.
+    expect(md).toContain('MOPAC does hold some information relating to your request. However, the information is excepted from disclosure, for the reasons set out below.\n');
     expect(md).toContain('**Regulation 12(4)(d): material still being completed.**');
     expect(md).toContain('The evaluation is being written by MOPAC and is expected to be finished in March 2026.');
     expect(md).toContain('**Regulation 12(4)(e): internal communications.** This information is excepted from disclosure under regulation 12(4)(e) of the Environmental Information Regulations 2004, because it consists of internal communications of MOPAC.');
@@ -228,6 +230,15 @@ describe('EIR letters', () => {
       expect(md).toContain(`Regulation ${reg} is subject to the public interest test (regulation 12(1)(b))`);
     }
     expect(md.match(/This part of our response is a refusal notice under regulation 14 of the EIR\./g)).toHaveLength(4);
+  });
+
+  it('a FOIA letter whose every question is exempt says so of the whole request; one with some information given does not', () => {
+    const dir = tempDir('foi-eir-');
+    const head = ['received: 2025-11-03', 'responseDate: 2025-11-28', 'questions:', '  - wording: The tender prices.', '    outcome: exempt', '    exemption: { section: 43(2), reason: Commercial. }'];
+    expect(foi(['answer', request(dir, 'a.yaml', ['reference: FOI 715', ...head]), '--out', dir, '--md-only']).code).toBe(0);
+    expect(readFileSync(join(dir, 'FOI-715.md'), 'utf8')).toContain('MOPAC does hold some information relating to your request. However, the information is exempt from disclosure, for the reasons set out below.\n');
+    expect(foi(['answer', request(dir, 'b.yaml', ['reference: FOI 716', ...head, '  - wording: The carbon emissions.', '    outcome: not held']), '--out', dir, '--md-only']).code).toBe(0);
+    expect(readFileSync(join(dir, 'FOI-716.md'), 'utf8')).toContain('Some of the information you asked for is not held, and some is exempt from disclosure; the details are set out below:\n');
   });
 
   it('a FOIA letter citing an EIR exception is refused the same way', () => {
