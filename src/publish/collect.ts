@@ -88,6 +88,8 @@ interface RecordShape {
     received: string;
     responseDate: string;
     publish?: boolean;
+    /** 'eir' when answered under the EIR (foi writes it only then). */
+    regime?: unknown;
     questions: { wording: string; outcome: string; criteria: { fy?: string[]; themes?: string[] } | null }[];
   };
   criteria?: { number: number; lines?: unknown[] }[];
@@ -222,7 +224,7 @@ export function collectResponses(lettersDir: string, opts: { skipDir?: string | 
       base,
       source: shown.split(sep).join('/'),
       reference,
-      regime: (rec.request as { regime?: string }).regime === 'eir' ? 'eir' : 'foi',
+      regime: rec.request.regime === 'eir' ? 'eir' : 'foi',
       title: redactText(titleOf(rec), personal),
       responseDate: rec.request.responseDate,
       received: rec.request.received,

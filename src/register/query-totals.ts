@@ -1,9 +1,12 @@
 /**
- * Count and totals of a query without reading its rows: one aggregate statement over the lines
+ * Count and totals of a query without reading its rows. A register that has totals columns (large
+ * ones, after an import: src/register/totals-columns.ts) is summed by one pass over them
+ * (src/register/totals-scan.ts); otherwise, one aggregate statement over the lines
  * the criteria select (the same conditions as the listing, src/register/query-sql.ts), summed
  * into the same buckets as queryGrants adds rows into (a stated amount, an "up to" amount, a line
  * over years not asked for, no amount, superseded). Tests fuzz criteria over a generated register
- * and require the same figures from both (tests/register/query-totals.test.ts).
+ * and require the same figures from both (tests/register/query-totals.test.ts, and for the columns
+ * tests/register/totals-columns.test.ts).
  *
  * A line's currency and whether it is withdrawn belong to its grant, and reading a million grants
  * rows is what makes a year's totals slow. So the lines are summed from the allocation indexes

@@ -178,7 +178,6 @@ export function writeTotalsColumns(db: Db): boolean {
   }
 }
 
-
 /**
  * The rows of `table` in rowid order, COLUMNS.chunk at a time, each field of a chunk one JSON array (from
  * one statement, so the arrays list the same rows in the same order); `each` is given them parsed.
